@@ -1,0 +1,180 @@
+"""The interfaces plugins implement, and the extension points they fill.
+
+Everything here is a ``Protocol`` or a type alias: the kernel never imports a plugin,
+it only calls what the registry hands it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Final, Protocol, TypeAlias
+
+from multidict import MultiDictProxy, MultiMapping
+
+from ._registry import ExtensionPoint
+
+if TYPE_CHECKING:
+    from ._app import Application
+    from ._match_info import MatchInfo
+    from ._request import FileField, Request
+    from ._response import StreamResponse
+
+__all__ = [
+    "BODY_DECODER",
+    "CLI",
+    "MIDDLEWARE",
+    "ROUTER",
+    "SERVER",
+    "UPGRADE",
+    "AbstractRouter",
+    "BodyDecoder",
+    "CliCommand",
+    "Handler",
+    "Middleware",
+    "MiddlewareFactory",
+    "ResponseWriter",
+    "RouterFactory",
+    "ServeApp",
+    "UpgradeHandler",
+]
+
+#: A request handler: ``async def handler(request) -> StreamResponse``.
+Handler: TypeAlias = "Callable[[Request], Awaitable[StreamResponse]]"
+#: A middleware: ``async def mw(request, handler) -> StreamResponse``.
+Middleware: TypeAlias = "Callable[[Request, Handler], Awaitable[StreamResponse]]"
+#: Builds a middleware from configuration (the ``middleware`` extension point).
+MiddlewareFactory: TypeAlias = "Callable[..., Middleware]"
+
+
+class AbstractRouter(Protocol):
+    """What the application needs from a router plugin (``aioweb-routing`` provides one)."""
+
+    def resolve(self, request: Request, /) -> MatchInfo:
+        """Match ``request``; a miss returns a match whose handler raises 404/405."""
+        ...
+
+    def add_route(
+        self, method: str, path: str, handler: Callable[[Request], object], *, name: str | None
+    ) -> object:
+        """Register ``handler`` for ``method`` on ``path``."""
+        ...
+
+    def add_routes(self, routes: Iterable[object], /) -> Sequence[object]:
+        """Register route definitions (``web.get(...)`` and friends)."""
+        ...
+
+    def add_subapp(self, prefix: str, app: Application, /) -> object:
+        """Mount ``app`` under ``prefix``."""
+        ...
+
+    def add_domain(self, domain: str, app: Application, /) -> object:
+        """Serve ``app`` for requests whose Host matches ``domain``."""
+        ...
+
+    def freeze(self) -> None:
+        """Forbid further changes; compile what can be compiled."""
+        ...
+
+
+#: Makes the application's router when ``Application(router=...)`` is not given.
+RouterFactory: TypeAlias = "Callable[[], AbstractRouter]"
+
+
+class ServeApp(Protocol):
+    """A server back-end's entry: serve ``app`` until interrupted (like ``run_app``)."""
+
+    def __call__(
+        self, app: Application, /, *, host: str | None = None, port: int | None = None
+    ) -> None:
+        """Serve ``app`` on ``host``:``port`` and return after a clean shutdown."""
+        ...
+
+
+#: Decodes a request body of one media type for ``Request.post()``.
+BodyDecoder: TypeAlias = "Callable[[Request], Awaitable[MultiDictProxy[str | bytes | FileField]]]"
+
+
+class UpgradeHandler(Protocol):
+    """Takes over a connection after a successful ``Upgrade`` (provisional in API 1.0).
+
+    The server consults the ``upgrade`` extension point to learn which ``Upgrade``
+    tokens are supported: for an unsupported token the request is served as plain
+    HTTP/1.1 (RFC 9110 §7.8 lets a server ignore ``Upgrade``).
+    """
+
+    def __call__(
+        self, request: Request, transport: asyncio.Transport, data: bytes, /
+    ) -> asyncio.BaseProtocol:
+        """Return the protocol that owns ``transport`` from now on; ``data`` is what
+        the client already sent after the request head."""
+        ...
+
+
+class CliCommand(Protocol):
+    """A subcommand of the ``aioweb`` console script."""
+
+    @property
+    def help(self) -> str:
+        """One line for ``aioweb --help``."""
+        ...
+
+    def configure(self, parser: argparse.ArgumentParser, /) -> None:
+        """Add the subcommand's arguments."""
+        ...
+
+    def run(self, args: argparse.Namespace, /) -> int:
+        """Run it; the return value is the process exit code."""
+        ...
+
+
+class ResponseWriter(Protocol):
+    """The wire under a response: implemented by the server (``aioweb-http``).
+
+    The head is buffered by :meth:`send_head` and leaves with the first body write,
+    so a small response costs one ``transport.write``.
+    """
+
+    def send_head(
+        self,
+        status: int,
+        reason: str,
+        headers: MultiMapping[str],
+        *,
+        chunked: bool,
+        keep_alive: bool,
+    ) -> None:
+        """Serialize (validating CR/LF/NUL) and buffer the response head.
+
+        The server adds ``Date`` and ``Server`` when ``headers`` lacks them.
+        """
+        ...
+
+    def write(self, data: bytes, /) -> None:
+        """Send body bytes (chunk-framed when the head said chunked)."""
+        ...
+
+    def write_eof(self, data: bytes = b"", /) -> None:
+        """Send the last body bytes and end the message."""
+        ...
+
+    async def drain(self) -> None:
+        """Flush anything buffered and wait while the transport is over its high-water mark."""
+        ...
+
+    @property
+    def transport(self) -> asyncio.Transport | None:
+        """The connection's transport, ``None`` once it is closed."""
+        ...
+
+
+# Typed through the annotation, not ``ExtensionPoint[K, V](...)``: on Python 3.10,
+# calling a subscripted frozen slotted dataclass raises TypeError (typing sets
+# ``__orig_class__`` on the instance, and 3.10's frozen ``__setattr__`` breaks on slots).
+SERVER: Final[ExtensionPoint[str, ServeApp]] = ExtensionPoint("server")
+ROUTER: Final[ExtensionPoint[str, RouterFactory]] = ExtensionPoint("router", single=True)
+BODY_DECODER: Final[ExtensionPoint[str, BodyDecoder]] = ExtensionPoint("body_decoder")
+UPGRADE: Final[ExtensionPoint[str, UpgradeHandler]] = ExtensionPoint("upgrade")
+MIDDLEWARE: Final[ExtensionPoint[str, MiddlewareFactory]] = ExtensionPoint("middleware")
+CLI: Final[ExtensionPoint[str, CliCommand]] = ExtensionPoint("cli")

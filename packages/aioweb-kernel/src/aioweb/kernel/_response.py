@@ -1,0 +1,458 @@
+"""Responses: ``StreamResponse`` (streamed body), ``Response`` (whole body), ``json_response``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+from multidict import CIMultiDict
+
+from ._cookies import format_set_cookie
+from ._dates import format_http_date, parse_http_date
+from ._interfaces import ResponseWriter
+from ._status import reason_phrase
+from ._web_exceptions import HTTPException, LooseHeaders
+
+if TYPE_CHECKING:
+    from ._request import Request
+
+__all__ = ["Response", "StreamResponse", "exception_response", "json_response"]
+
+_NO_BODY_STATUSES: Final = frozenset({204, 304})
+
+
+class StreamResponse:
+    """A response whose body is written piece by piece after :meth:`prepare`.
+
+    Args:
+        status: the status code.
+        reason: the reason phrase (default: the standard one).
+        headers: initial header fields.
+    """
+
+    __slots__ = (
+        "_body_length",
+        "_chunked",
+        "_cookies",
+        "_eof_sent",
+        "_headers",
+        "_keep_alive",
+        "_reason",
+        "_send_body",
+        "_status",
+        "_writer",
+    )
+
+    def __init__(
+        self, *, status: int = 200, reason: str | None = None, headers: LooseHeaders | None = None
+    ) -> None:
+        self._headers: CIMultiDict[str] = CIMultiDict(headers) if headers else CIMultiDict()
+        self._writer: ResponseWriter | None = None
+        self._eof_sent = False
+        self._chunked = False
+        self._keep_alive: bool | None = None
+        self._cookies: dict[str, str] | None = None
+        self._body_length: int | None = None
+        self._send_body = True
+        self.set_status(status, reason)
+
+    # -- status and headers -------------------------------------------------------------
+
+    @property
+    def status(self) -> int:
+        """The status code."""
+        return self._status
+
+    @property
+    def reason(self) -> str:
+        """The reason phrase."""
+        return self._reason
+
+    def set_status(self, status: int, reason: str | None = None) -> None:
+        """Change the status (and reason) before the head is sent.
+
+        Raises:
+            RuntimeError: the head was already sent.
+            ValueError: the status is not a 3-digit code, or the reason has CR/LF.
+        """
+        if self._writer is not None:
+            raise RuntimeError("cannot change the status: the response head was already sent")
+        if not 100 <= status <= 999:
+            raise ValueError(f"invalid status code {status!r}")
+        if reason is None:
+            reason = reason_phrase(status)
+        elif "\r" in reason or "\n" in reason:
+            raise ValueError("a reason phrase cannot contain CR or LF")
+        self._status = status
+        self._reason = reason
+
+    @property
+    def headers(self) -> CIMultiDict[str]:
+        """The header fields (editable until the head is sent)."""
+        return self._headers
+
+    @property
+    def content_type(self) -> str:
+        """The media type of ``Content-Type`` (``application/octet-stream`` if unset)."""
+        value = self._headers.get("Content-Type")
+        return value.partition(";")[0].strip() if value else "application/octet-stream"
+
+    @content_type.setter
+    def content_type(self, value: str) -> None:
+        charset = self.charset
+        self._headers["Content-Type"] = f"{value}; charset={charset}" if charset else value
+
+    @property
+    def charset(self) -> str | None:
+        """The ``charset`` parameter of ``Content-Type``."""
+        value = self._headers.get("Content-Type", "")
+        for part in value.split(";")[1:]:
+            key, _, val = part.partition("=")
+            if key.strip().lower() == "charset":
+                return val.strip().strip('"')
+        return None
+
+    @charset.setter
+    def charset(self, value: str | None) -> None:
+        mtype = self.content_type
+        self._headers["Content-Type"] = f"{mtype}; charset={value}" if value else mtype
+
+    @property
+    def content_length(self) -> int | None:
+        """``Content-Length``, if set."""
+        value = self._headers.get("Content-Length")
+        return int(value) if value is not None else None
+
+    @content_length.setter
+    def content_length(self, value: int | None) -> None:
+        if value is None:
+            self._headers.popall("Content-Length", None)
+        else:
+            self._headers["Content-Length"] = str(int(value))
+
+    @property
+    def last_modified(self) -> datetime | None:
+        """``Last-Modified`` as a datetime."""
+        return parse_http_date(self._headers.get("Last-Modified"))
+
+    @last_modified.setter
+    def last_modified(self, value: datetime | float | str | None) -> None:
+        if value is None:
+            self._headers.popall("Last-Modified", None)
+        else:
+            text = value if isinstance(value, str) else format_http_date(value)
+            self._headers["Last-Modified"] = text
+
+    @property
+    def etag(self) -> str | None:
+        """The ``ETag`` value, without quotes (``W/`` kept for weak tags)."""
+        value = self._headers.get("ETag")
+        if value is None:
+            return None
+        weak = value.startswith("W/")
+        tag = value[2:] if weak else value
+        return ("W/" if weak else "") + tag.strip('"')
+
+    @etag.setter
+    def etag(self, value: str | None) -> None:
+        if value is None:
+            self._headers.popall("ETag", None)
+            return
+        weak = value.startswith("W/")
+        tag = value[2:] if weak else value
+        if '"' in tag.strip('"') or any(c < "\x21" or c > "\x7e" for c in tag):
+            raise ValueError(f"invalid ETag {value!r}")
+        self._headers["ETag"] = ("W/" if weak else "") + '"' + tag.strip('"') + '"'
+
+    @property
+    def keep_alive(self) -> bool | None:
+        """Whether the connection stays open after this response (``None``: the client decides)."""
+        return self._keep_alive
+
+    def force_close(self) -> None:
+        """Close the connection after this response."""
+        self._keep_alive = False
+
+    @property
+    def chunked(self) -> bool:
+        """Whether the body is sent with chunked transfer coding."""
+        return self._chunked
+
+    def enable_chunked_encoding(self) -> None:
+        """Send the body chunked (HTTP/1.1) instead of with a ``Content-Length``.
+
+        Raises:
+            RuntimeError: ``Content-Length`` is set.
+        """
+        if "Content-Length" in self._headers:
+            raise RuntimeError("chunked encoding cannot be combined with a Content-Length")
+        self._chunked = True
+
+    # -- cookies ---------------------------------------------------------------------
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        """``Set-Cookie`` values to send, by cookie name."""
+        if self._cookies is None:
+            self._cookies = {}
+        return self._cookies
+
+    def set_cookie(
+        self,
+        name: str,
+        value: str,
+        *,
+        expires: datetime | str | None = None,
+        domain: str | None = None,
+        max_age: int | str | None = None,
+        path: str = "/",
+        secure: bool | None = None,
+        httponly: bool | None = None,
+        samesite: Literal["Strict", "Lax", "None"] | str | None = None,
+        partitioned: bool | None = None,
+    ) -> None:
+        """Set a cookie (see ``aioweb.kernel.format_set_cookie`` for the checks)."""
+        self.cookies[name] = format_set_cookie(
+            name,
+            value,
+            expires=expires,
+            domain=domain,
+            max_age=max_age,
+            path=path,
+            secure=secure,
+            httponly=httponly,
+            samesite=samesite,
+            partitioned=partitioned,
+        )
+
+    def del_cookie(self, name: str, *, domain: str | None = None, path: str = "/") -> None:
+        """Tell the client to delete a cookie."""
+        self.cookies[name] = format_set_cookie(
+            name, "", max_age=0, expires="Thu, 01 Jan 1970 00:00:00 GMT", domain=domain, path=path
+        )
+
+    # -- sending ---------------------------------------------------------------------
+
+    @property
+    def prepared(self) -> bool:
+        """Whether the head was sent (or is buffered to be sent)."""
+        return self._writer is not None
+
+    async def prepare(self, request: Request) -> ResponseWriter:
+        """Run ``on_response_prepare`` and send the head; call before :meth:`write`.
+
+        Raises:
+            RuntimeError: the request has no writer (it was not built by a server).
+        """
+        writer = self._writer
+        if writer is not None:
+            return writer
+        app = request._app
+        if app is not None and app.on_response_prepare:
+            await app.on_response_prepare.send(request, self)
+        # Then the sub-applications the match went through, outermost first (as aiohttp).
+        for sub in request._match_info.apps:
+            if sub.on_response_prepare:
+                await sub.on_response_prepare.send(request, self)
+        return self._start(request)
+
+    def _start(self, request: Request) -> ResponseWriter:
+        writer = request.writer
+        if writer is None:
+            raise RuntimeError("the request has no writer to send the response to")
+        headers = self._headers
+        status = self._status
+        version = request.version
+        keep_alive = request.keep_alive if self._keep_alive is None else self._keep_alive
+        self._send_body = request.method != "HEAD"
+        chunked = False
+        if status < 200 or status in _NO_BODY_STATUSES:
+            self._send_body = False
+            headers.popall("Content-Length", None)
+        elif self._body_length is not None:
+            headers["Content-Length"] = str(self._body_length)
+        elif "Content-Length" not in headers:
+            if version >= (1, 1):
+                chunked = self._send_body and (self._chunked or "Transfer-Encoding" not in headers)
+                if chunked:
+                    headers["Transfer-Encoding"] = "chunked"
+            else:
+                keep_alive = False  # HTTP/1.0: the end of the body is the end of the connection
+        if "Content-Type" not in headers and self._send_body and status >= 200:
+            headers["Content-Type"] = "application/octet-stream"
+        if not keep_alive:
+            headers["Connection"] = "close"
+        elif version < (1, 1):
+            headers["Connection"] = "keep-alive"
+        if self._cookies:
+            for cookie in self._cookies.values():
+                headers.add("Set-Cookie", cookie)
+        self._keep_alive = keep_alive
+        self._chunked = chunked
+        writer.send_head(status, self._reason, headers, chunked=chunked, keep_alive=keep_alive)
+        self._writer = writer
+        return writer
+
+    async def write(self, data: bytes | bytearray | memoryview) -> None:
+        """Send a piece of the body and wait for the transport to drain.
+
+        Raises:
+            RuntimeError: not prepared yet, or already finished.
+        """
+        writer = self._writer
+        if writer is None:
+            raise RuntimeError("call prepare() before write()")
+        if self._eof_sent:
+            raise RuntimeError("cannot write() after write_eof()")
+        if data and self._send_body:
+            writer.write(bytes(data))
+        await writer.drain()
+
+    async def drain(self) -> None:
+        """Wait for the transport's buffer to drain."""
+        if self._writer is not None:
+            await self._writer.drain()
+
+    async def write_eof(self, data: bytes = b"") -> None:
+        """Finish the body (idempotent).
+
+        Raises:
+            RuntimeError: not prepared yet.
+        """
+        if self._eof_sent:
+            return
+        writer = self._writer
+        if writer is None:
+            raise RuntimeError("call prepare() before write_eof()")
+        self._eof_sent = True
+        writer.write_eof(data if self._send_body else b"")
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self._status} {self._reason}>"
+
+
+class Response(StreamResponse):
+    """A response with its whole body in memory.
+
+    Args:
+        body: the body bytes.
+        status: the status code.
+        reason: the reason phrase.
+        text: a text body (``text/plain; charset=utf-8`` by default).
+        headers: header fields.
+        content_type: the body's media type.
+        charset: the text's charset (with ``text=``).
+    """
+
+    __slots__ = ("_body",)
+
+    def __init__(
+        self,
+        *,
+        body: bytes | bytearray | memoryview | None = None,
+        status: int = 200,
+        reason: str | None = None,
+        text: str | None = None,
+        headers: LooseHeaders | None = None,
+        content_type: str | None = None,
+        charset: str | None = None,
+    ) -> None:
+        super().__init__(status=status, reason=reason, headers=headers)
+        if body is not None and text is not None:
+            raise ValueError("body and text are not allowed together")
+        if text is not None:
+            if not isinstance(text, str):
+                raise TypeError(f"text must be str, not {type(text).__name__}")
+            if content_type and "charset" in content_type:
+                raise ValueError("give the charset with charset=, not inside content_type")
+            charset = charset or "utf-8"
+            self._body = text.encode(charset)
+            if content_type or "Content-Type" not in self._headers:
+                self._headers["Content-Type"] = f"{content_type or 'text/plain'}; charset={charset}"
+        else:
+            if body is not None and not isinstance(body, bytes | bytearray | memoryview):
+                raise TypeError(
+                    f"body must be bytes, not {type(body).__name__} (use text= for str)"
+                )
+            self._body = bytes(body) if body is not None else b""
+            if content_type:
+                self._headers["Content-Type"] = (
+                    f"{content_type}; charset={charset}" if charset else content_type
+                )
+            elif body is not None and "Content-Type" not in self._headers:
+                self._headers["Content-Type"] = "application/octet-stream"
+        self._body_length = len(self._body)
+
+    @property
+    def body(self) -> bytes:
+        """The body bytes."""
+        return self._body
+
+    @body.setter
+    def body(self, value: bytes) -> None:
+        if self._writer is not None:
+            raise RuntimeError("cannot change the body: the response head was already sent")
+        self._body = bytes(value)
+        self._body_length = len(self._body)
+
+    @property
+    def text(self) -> str | None:
+        """The body decoded with its charset (UTF-8 by default)."""
+        return self._body.decode(self.charset or "utf-8")
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self.body = value.encode(self.charset or "utf-8")
+        if "Content-Type" not in self._headers:
+            self._headers["Content-Type"] = "text/plain; charset=utf-8"
+
+    def enable_chunked_encoding(self) -> None:
+        """Not available: a ``Response`` always knows its length.
+
+        Raises:
+            RuntimeError: always.
+        """
+        raise RuntimeError("a Response has a known length; use StreamResponse for chunked bodies")
+
+    async def write_eof(self, data: bytes = b"") -> None:
+        """Send the head (if still buffered) and the whole body in one write."""
+        if self._eof_sent:
+            return
+        if self._writer is None:
+            raise RuntimeError("call prepare() before write_eof()")
+        await super().write_eof(self._body + data if data else self._body)
+
+
+def json_response(
+    data: Any = None,
+    *,
+    text: str | None = None,
+    body: bytes | None = None,
+    status: int = 200,
+    reason: str | None = None,
+    headers: LooseHeaders | None = None,
+    content_type: str = "application/json",
+    dumps: Callable[[Any], str] = json.dumps,
+) -> Response:
+    """A ``Response`` with ``data`` serialized as JSON (or the given ``text``/``body``)."""
+    if body is None:
+        if text is None:
+            text = dumps(data)
+        elif data is not None:
+            raise ValueError("pass only one of data, text and body")
+        body = text.encode("utf-8")
+    elif text is not None or data is not None:
+        raise ValueError("pass only one of data, text and body")
+    return Response(
+        body=body, status=status, reason=reason, headers=headers, content_type=content_type
+    )
+
+
+def exception_response(exc: HTTPException) -> Response:
+    """The response an ``HTTPException`` stands for."""
+    resp = Response(status=exc.status, reason=exc.reason, headers=exc.headers, body=exc.body)
+    if exc.content_type and exc.body is not None:
+        resp.headers["Content-Type"] = exc.content_type
+    return resp
