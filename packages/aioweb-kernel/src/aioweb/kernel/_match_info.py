@@ -39,7 +39,8 @@ class MatchInfo(dict[str, str]):
         http_exception: HTTPException | None = None,
         apps: tuple[Application, ...] = (),
     ) -> None:
-        super().__init__(values)
+        if values:  # dict.update beats dict.__init__: this runs on every request
+            dict.update(self, values)
         self.handler = handler
         self.route = route
         self.http_exception = http_exception
