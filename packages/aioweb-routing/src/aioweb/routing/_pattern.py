@@ -1,0 +1,231 @@
+"""Path patterns: parse ``/a/{name}/{id:\\d+}`` once, match it, and build URLs from it.
+
+A pattern is written *decoded*, the way ``request.path`` reads (``/a b``, not ``/a%20b``);
+:func:`parse_pattern` validates it and returns a :class:`Pattern` holding everything the
+router needs: the literal path of a static pattern, or the regex of a dynamic one (and the
+regex source, so the dispatcher can combine many patterns into one alternation).
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final
+from urllib.parse import quote
+
+__all__ = ["DEFAULT_PART_REGEX", "Pattern", "parse_pattern", "quote_path", "validate_name"]
+
+#: What a bare ``{name}`` matches: one non-empty path segment.
+DEFAULT_PART_REGEX: Final = "[^{}/]+"
+
+# RFC 3986 §3.3: pchar = unreserved / pct-encoded / sub-delims / ":" / "@".  Everything
+# else in a value is percent-encoded; "/" too inside a dynamic part.
+_PCHAR_SAFE: Final = "!$&'()*+,;=:@-._~"
+_NAME_SPLIT: Final = re.compile(r"[.:-]")
+
+
+def quote_path(text: str, *, keep_slash: bool) -> str:
+    """Percent-encode ``text`` for a URL path (UTF-8), keeping RFC 3986 ``pchar``.
+
+    Raises:
+        ValueError: ``text`` cannot be encoded as UTF-8 (a lone surrogate).
+    """
+    try:
+        return quote(text, safe=_PCHAR_SAFE + "/" if keep_slash else _PCHAR_SAFE)
+    except UnicodeEncodeError as exc:
+        raise ValueError(f"{text!r} cannot be percent-encoded: {exc.reason}") from None
+
+
+def validate_name(name: str) -> str:
+    """Check a route name: identifiers joined by ``.``, ``:`` or ``-`` (``api.user-detail``).
+
+    Raises:
+        ValueError: it is not of that shape, or a part is a Python keyword.
+    """
+    if not name:
+        raise ValueError(f"a route name must be a non-empty string, not {name!r}")
+    for part in _NAME_SPLIT.split(name):
+        if not part.isidentifier() or keyword.iskeyword(part):
+            raise ValueError(
+                f"invalid route name {name!r}: use identifiers joined by '.', ':' or '-' "
+                f"({part!r} is not one)"
+            )
+    return name
+
+
+@dataclass(frozen=True, slots=True)
+class _Var:
+    name: str
+    regex: str
+    compiled: re.Pattern[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """A parsed path pattern.
+
+    Attributes:
+        raw: the pattern as registered.
+        parts: literal strings and dynamic parts, in order.
+        names: the dynamic parts' names, in order.
+        source: the regex source (no anchors, one capturing group per dynamic part).
+        flat_source: the same without capturing groups (for combining many patterns:
+            groups inside a large alternation make ``re`` quadratic).
+        regex: ``source`` compiled (use ``fullmatch``); ``None`` for a static pattern.
+        leading: the first (up to two) path segments while they are all literal
+            (``("api", "users")`` for ``/api/users/{id}``); the dispatcher buckets
+            dynamic patterns by them.
+    """
+
+    raw: str
+    parts: tuple[str | _Var, ...]
+    names: tuple[str, ...]
+    source: str
+    flat_source: str
+    regex: re.Pattern[str] | None
+    leading: tuple[str, ...]
+
+    @property
+    def is_static(self) -> bool:
+        """Whether the pattern has no dynamic parts."""
+        return self.regex is None
+
+    def build(self, values: Mapping[str, str]) -> str:
+        """The percent-encoded path for ``values`` (every name exactly once).
+
+        Raises:
+            KeyError: a dynamic part has no value.
+            ValueError: a value is unknown to the pattern or does not match its part
+                (so that resolving the built path gives the same values back).
+        """
+        unknown = set(values).difference(self.names)
+        if unknown:
+            raise ValueError(
+                f"{self.raw!r} has no part(s) {sorted(unknown)}; its parts are {list(self.names)}"
+            )
+        out: list[str] = []
+        for part in self.parts:
+            if isinstance(part, str):
+                out.append(quote_path(part, keep_slash=True))
+                continue
+            try:
+                value = values[part.name]
+            except KeyError:
+                raise KeyError(f"{self.raw!r} needs a value for {part.name!r}") from None
+            if not part.compiled.fullmatch(value):
+                raise ValueError(
+                    f"{value!r} does not match {{{part.name}:{part.regex}}} in {self.raw!r}"
+                )
+            quoted = quote_path(value, keep_slash=part.regex != DEFAULT_PART_REGEX)
+            # Dot segments would be removed by URL normalisation (RFC 3986 §5.2.4).
+            if quoted in {".", ".."}:
+                quoted = quoted.replace(".", "%2E")
+            out.append(quoted)
+        return "".join(out)
+
+
+def _compile_part(pattern: str, name: str, regex: str) -> re.Pattern[str]:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            compiled = re.compile(f"(?:{regex})")
+    except (re.error, Warning) as exc:
+        raise ValueError(f"invalid regex {regex!r} for {{{name}}} in {pattern!r}: {exc}") from None
+    if compiled.groups:
+        raise ValueError(
+            f"the regex {regex!r} of {{{name}}} in {pattern!r} has capturing groups; "
+            "use non-capturing ones, (?:...)"
+        )
+    return compiled
+
+
+def _scan_part(pattern: str, start: int) -> tuple[str, str, int]:
+    """Read ``{name}`` or ``{name:regex}`` at ``start``; return name, regex, end index."""
+    i = start + 1
+    n = len(pattern)
+    while i < n and pattern[i] not in ":}":
+        i += 1
+    name = pattern[start + 1 : i]
+    if i == n:
+        raise ValueError(f"unbalanced '{{' at {start} in {pattern!r}")
+    if not name.isidentifier():
+        raise ValueError(f"invalid dynamic part name {name!r} in {pattern!r}")
+    if pattern[i] == "}":
+        return name, DEFAULT_PART_REGEX, i + 1
+    j = i + 1
+    depth = 0
+    while j < n:
+        ch = pattern[j]
+        if ch == "\\":
+            j += 2
+            continue
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            if depth == 0:
+                break
+            depth -= 1
+        j += 1
+    if j >= n:
+        raise ValueError(f"unbalanced '{{' at {start} in {pattern!r}")
+    regex = pattern[i + 1 : j]
+    if not regex:
+        raise ValueError(f"empty regex for {{{name}}} in {pattern!r}")
+    return name, regex, j + 1
+
+
+def parse_pattern(pattern: str) -> Pattern:
+    """Parse and validate a path pattern.
+
+    Dynamic parts: ``{name}`` matches one segment (``[^{}/]+``); ``{name:regex}``
+    matches ``regex``, which must compile and have no capturing groups.  Several parts
+    may share a segment (``/{stem}.{ext}``).  Matching is anchored at both ends.
+
+    Raises:
+        ValueError: the pattern does not start with ``/`` (the empty pattern is allowed,
+            for a sub-application's root), has unbalanced braces, repeats a name, or a
+            regex is invalid; the message names the pattern.
+    """
+    if not isinstance(pattern, str):
+        raise TypeError(f"a path pattern must be a str, not {type(pattern).__name__}")
+    if pattern and not pattern.startswith("/"):
+        raise ValueError(f"a path pattern must start with '/': {pattern!r}")
+    parts: list[str | _Var] = []
+    names: list[str] = []
+    i = 0
+    literal_start = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "}":
+            raise ValueError(f"unbalanced '}}' at {i} in {pattern!r}")
+        if ch != "{":
+            i += 1
+            continue
+        if i > literal_start:
+            parts.append(pattern[literal_start:i])
+        name, regex, i = _scan_part(pattern, i)
+        if name in names:
+            raise ValueError(f"duplicate dynamic part {{{name}}} in {pattern!r}")
+        names.append(name)
+        parts.append(_Var(name, regex, _compile_part(pattern, name, regex)))
+        literal_start = i
+    if literal_start < len(pattern) or not parts:
+        parts.append(pattern[literal_start:])
+    if not names:
+        escaped = re.escape(pattern)
+        return Pattern(pattern, tuple(parts), (), escaped, escaped, None, ())
+    source = "".join(re.escape(p) if isinstance(p, str) else f"({p.regex})" for p in parts)
+    flat = "".join(re.escape(p) if isinstance(p, str) else f"(?:{p.regex})" for p in parts)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            compiled = re.compile(source)
+    except (re.error, Warning) as exc:
+        raise ValueError(f"invalid pattern {pattern!r}: {exc}") from None
+    first = parts[0]
+    # Whole segments only: "/api/users/{id}" -> ("api", "users"); "/api/u{id}" -> ("api",).
+    leading = tuple(first[1:].split("/")[:-1][:2]) if isinstance(first, str) else ()
+    return Pattern(pattern, tuple(parts), tuple(names), source, flat, compiled, leading)
