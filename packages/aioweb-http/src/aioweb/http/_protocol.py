@@ -1,0 +1,369 @@
+"""The asyncio edge: one ``HttpProtocol`` per connection, bytes in, responses out.
+
+The only place bytes meet asyncio.  Requests on a connection are handled one at a
+time, in order (pipelined requests wait in the parser's buffer, and reading is
+paused while they wait).  A handler runs eagerly inside ``data_received``: on
+Python 3.12+ as an eager task, so one that never suspends costs no scheduling.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sys
+from typing import TYPE_CHECKING, Final
+
+from aioweb.kernel import (
+    EMPTY_PAYLOAD,
+    HTTPException,
+    PayloadError,
+    Request,
+    Response,
+    StreamReader,
+    StreamResponse,
+    exception_response,
+)
+
+from ._response_writer import ConnectionWriter
+from .sansio import (
+    NEED_DATA,
+    PAUSED,
+    BodyChunk,
+    LocalProtocolError,
+    MessageEnd,
+    ParseError,
+    RequestHead,
+    RequestParser,
+    reason_phrase,
+)
+
+if TYPE_CHECKING:
+    from ._server import Server
+
+__all__ = ["HttpProtocol"]
+
+logger: Final = logging.getLogger("aioweb.http")
+
+_CONTINUE: Final = b"HTTP/1.1 100 Continue\r\n\r\n"
+#: Unread request body we read and drop to keep a connection alive; past it, we close.
+_DISCARD_LIMIT: Final = 256 * 1024
+# Reasons reading is paused (a bit mask): the body buffer is full, or a response is
+# still being produced while more requests wait behind it.
+_PAUSE_BODY: Final = 1
+_PAUSE_BACKLOG: Final = 2
+
+
+class HttpProtocol(asyncio.Protocol):
+    """Serves HTTP/1.1 on one connection.
+
+    Args:
+        server: the ``Server`` this connection belongs to.
+    """
+
+    def __init__(self, server: Server) -> None:
+        self._server = server
+        self._loop = server.loop
+        self._parser = RequestParser(server.limits)
+        self._transport: asyncio.Transport | None = None
+        self._writer: ConnectionWriter | None = None
+        self._payload: StreamReader = EMPTY_PAYLOAD
+        self._task: asyncio.Task[None] | None = None
+        self._message_done = True
+        self._discard: int | None = None
+        self._keep_alive = True
+        self._response_open = False
+        self._pause_mask = 0
+        self._write_paused = False
+        self._drain_waiter: asyncio.Future[None] | None = None
+        self._closing = False
+        self._in_process = False
+        self._eof = False
+        self._body_length: int | None = None
+        #: Loop time of the last activity, read by the server's idle sweep.
+        self.last_activity = 0.0
+        #: Whether a request is in progress (head received, response not finished).
+        self.busy = False
+        #: Loop time the first bytes of a request head arrived (``None``: none pending).
+        self.head_started: float | None = None
+
+    # -- asyncio callbacks ---------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        """Start serving ``transport``."""
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+        self._writer = ConnectionWriter(self, transport, self._server.server_header)
+        self.last_activity = self._loop.time()
+        self._server.connection_made(self)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        """Clean up: fail a body still being read, release waiters."""
+        self._closing = True
+        self._server.connection_lost(self)
+        if self._writer is not None:
+            self._writer.connection_lost()
+        self._transport = None
+        if not self._message_done:
+            self._payload.set_exception(PayloadError("the client closed the connection"))
+        waiter = self._drain_waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_exception(ConnectionResetError("connection lost"))
+        if self._task is not None and self._server.handler_cancellation:
+            self._task.cancel()
+
+    def data_received(self, data: bytes) -> None:
+        """Feed the parser and handle what it yields."""
+        now = self.last_activity = self._loop.time()
+        if self.head_started is None and not self.busy:
+            self.head_started = now
+        self._parser.feed(data)
+        self._process()
+
+    def eof_received(self) -> bool:
+        """The client closed its side: finish what is in progress, then close."""
+        self._eof = True
+        self._keep_alive = False
+        self._parser.feed(b"")
+        self._process()
+        return self.busy  # keep the transport open while a response is produced
+
+    def pause_writing(self) -> None:
+        """The transport's buffer is over its high-water mark."""
+        self._write_paused = True
+
+    def resume_writing(self) -> None:
+        """The transport's buffer drained."""
+        self._write_paused = False
+        waiter = self._drain_waiter
+        if waiter is not None:
+            self._drain_waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def drain(self) -> None:
+        """Wait until the transport accepts more data."""
+        if self._write_paused and self._transport is not None:
+            waiter = self._drain_waiter
+            if waiter is None:
+                waiter = self._drain_waiter = self._loop.create_future()
+            await waiter
+
+    # -- parsing ---------------------------------------------------------------------
+
+    def _process(self) -> None:
+        if self._in_process:
+            return  # re-entered from a handler that finished eagerly: the loop below goes on
+        self._in_process = True
+        try:
+            self._process_events()
+        finally:
+            self._in_process = False
+
+    def _process_events(self) -> None:
+        parser = self._parser
+        while not self._closing:
+            if self.busy and self._message_done:
+                # A response is being produced; later requests wait their turn.
+                self._pause(_PAUSE_BACKLOG)
+                return
+            try:
+                event = parser.next_event()
+            except ParseError as exc:
+                self._bad_request(exc)
+                return
+            if event is NEED_DATA:
+                return
+            if event is PAUSED:
+                # After an Upgrade request nobody took over, or the last request.
+                if self.busy or not self._keep_alive:
+                    return
+                parser.resume()
+                continue
+            if type(event) is BodyChunk:
+                if self._discard is None:
+                    self._payload.feed_data(event.data)
+                    continue
+                self._discard -= len(event.data)
+                if self._discard < 0:
+                    self._close()
+                    return
+            elif type(event) is MessageEnd:
+                self._message_done = True
+                if self._discard is None:
+                    self._payload.feed_eof()
+                else:
+                    self._discard = None
+                    self._after_response()
+            elif type(event) is RequestHead:
+                self._start_request(event)
+
+    def _start_request(self, head: RequestHead) -> None:
+        server = self._server
+        if head.chunked or head.content_length:
+            payload = StreamReader(
+                high_water=server.read_buffer_limit,
+                pause=lambda: self._pause(_PAUSE_BODY),
+                resume=lambda: self._resume(_PAUSE_BODY),
+            )
+            self._message_done = False
+            if head.expect_continue and self._writer is not None:
+                # RFC 9110 §10.1.1: a server may send 100 (Continue) right away.
+                self._writer.send_raw(_CONTINUE)
+        else:
+            payload = EMPTY_PAYLOAD
+            # No body is framed, so the parser's next event is this message's end.
+            self._parser.next_event()
+            self._message_done = True
+        self._payload = payload
+        self.head_started = None
+        self._body_length = head.content_length
+        self.busy = True
+        self._response_open = False
+        self._keep_alive = head.keep_alive and not self._eof
+        request = Request(
+            head.method,
+            head.target,
+            version=head.version,
+            headers=head.headers,
+            payload=payload,
+            writer=self._writer,
+            app=server.app,
+            transport=self._transport,
+            keep_alive=head.keep_alive,
+            scheme=server.scheme,
+            body_length=head.content_length,
+        )
+        coro = self._handle(request)
+        if sys.version_info >= (3, 12):
+            # Runs the handler now, inside data_received; a Task only matters if it suspends.
+            task = asyncio.Task(coro, loop=self._loop, eager_start=True)
+        else:  # pragma: no cover - Python < 3.12
+            task = self._loop.create_task(coro)
+        if not task.done():
+            self._task = task
+
+    async def _handle(self, request: Request) -> None:
+        try:
+            try:
+                response = await self._server.handler(request)
+            except HTTPException as exc:
+                response = exception_response(exc)
+            except PayloadError as exc:
+                response = Response(status=400, text=f"400: {exc}")
+                response.force_close()
+            if not isinstance(response, StreamResponse):
+                raise TypeError(f"the handler returned {response!r}, not a response")
+            await response.prepare(request)
+            await response.write_eof()
+        except (ConnectionError, asyncio.CancelledError):
+            self._close()
+        except LocalProtocolError as exc:
+            # An application header value with CR/LF/NUL: nothing of it reaches the wire.
+            logger.error("invalid response to %s %s: %s", request.method, request.raw_path, exc)
+            self._internal_error()
+        except Exception:
+            logger.exception("error handling %s %s", request.method, request.raw_path)
+            self._internal_error()
+
+    def _internal_error(self) -> None:
+        if self._response_open or self._writer is None or self._closing:
+            self._close()  # part of a response is out: all we can do is cut it short
+            return
+        self._keep_alive = False
+        with contextlib.suppress(ConnectionError):
+            self._writer.send_raw(_error_bytes(500, "Internal Server Error"))
+        self.response_finished()
+
+    # -- called by the writer ----------------------------------------------------------
+
+    def response_started(self, keep_alive: bool) -> None:
+        """The writer buffered a response head."""
+        self._response_open = True
+        self._keep_alive = self._keep_alive and keep_alive
+
+    def response_finished(self) -> None:
+        """The writer sent the end of a response: go on with the next request."""
+        self._response_open = False
+        self.last_activity = self._loop.time()
+        if not self._keep_alive:
+            self._close()
+            return
+        if not self._message_done:
+            # The handler left body unread: read and drop a bounded amount, else close.
+            left = self._body_length
+            if left is not None:
+                left -= self._payload.total_bytes
+            if left is not None and left > _DISCARD_LIMIT:
+                self._close()
+                return
+            self._discard = _DISCARD_LIMIT
+            self._resume(_PAUSE_BODY)
+            self._payload = EMPTY_PAYLOAD
+            return
+        self._after_response()
+
+    def _after_response(self) -> None:
+        self.busy = False
+        self._task = None
+        self._payload = EMPTY_PAYLOAD
+        if self._server.shutting_down:
+            self._close()
+            return
+        self._resume(_PAUSE_BACKLOG)
+        self._process()
+
+    # -- helpers ---------------------------------------------------------------------
+
+    def _pause(self, reason: int) -> None:
+        if not self._pause_mask and self._transport is not None:
+            self._transport.pause_reading()
+        self._pause_mask |= reason
+
+    def _resume(self, reason: int) -> None:
+        if self._pause_mask & reason:
+            self._pause_mask &= ~reason
+            if not self._pause_mask and self._transport is not None:
+                self._transport.resume_reading()
+
+    def _bad_request(self, exc: ParseError) -> None:
+        logger.info("bad request from %s: %s %s", self._peer(), exc.status, exc.reason)
+        if self._writer is not None and not self._response_open:
+            with contextlib.suppress(ConnectionError):
+                self._writer.send_raw(_error_bytes(exc.status, exc.reason))
+        self._close()
+
+    def _peer(self) -> str:
+        peer = self._transport.get_extra_info("peername") if self._transport else None
+        return str(peer[0]) if isinstance(peer, tuple) else str(peer)
+
+    def _close(self) -> None:
+        self._closing = True
+        if self._transport is not None:
+            self._transport.close()
+
+    def close_if_idle(self) -> bool:
+        """Close the connection unless a request is in progress; return whether closed."""
+        if self.busy:
+            return False
+        self._close()
+        return True
+
+    def abort(self) -> None:
+        """Drop the connection now (shutdown after the grace period)."""
+        self._closing = True
+        if self._transport is not None:
+            self._transport.abort()
+        if self._task is not None:
+            self._task.cancel()
+
+
+def _error_bytes(status: int, reason: str) -> bytes:
+    from ._response_writer import http_date_now
+
+    phrase = reason_phrase(status) or "Error"
+    body = f"{status}: {reason}\n".encode("utf-8", "replace")
+    return (
+        f"HTTP/1.1 {status} {phrase}\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        f"Content-Length: {len(body)}\r\nDate: {http_date_now()}\r\nConnection: close\r\n\r\n"
+    ).encode("latin-1") + body

@@ -1,0 +1,125 @@
+"""``Server``: the protocol factory, its connections, idle timeouts and graceful shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Final
+
+from aioweb.kernel import Request, StreamResponse
+
+from ._protocol import HttpProtocol
+from .sansio import DEFAULT_LIMITS, Limits
+
+if TYPE_CHECKING:
+    from aioweb.kernel import Application
+
+__all__ = ["DEFAULT_SERVER_HEADER", "Server"]
+
+#: The ``Server`` header sent when a response has none.
+DEFAULT_SERVER_HEADER: Final = "aioweb"
+
+RequestHandler = Callable[[Request], Awaitable[StreamResponse]]
+
+
+class Server:
+    """Serves HTTP/1.1 with ``handler``; pass it to ``loop.create_server`` as the factory.
+
+    Args:
+        handler: ``async (request) -> response`` (an application's ``app.handler``).
+        app: the application requests belong to (``None`` for a bare handler).
+        limits: parser limits (line, field and header-block sizes, header count).
+        keepalive_timeout: seconds an idle keep-alive connection stays open.
+        header_timeout: seconds a client has to send a complete request head.
+        read_buffer_limit: buffered request body bytes before reading pauses.
+        server_header: the ``Server`` value to add (``None``: none).
+        handler_cancellation: cancel a handler when its client disconnects.
+        scheme: ``"https"`` when the sites use TLS.
+    """
+
+    def __init__(
+        self,
+        handler: RequestHandler,
+        *,
+        app: Application | None = None,
+        limits: Limits = DEFAULT_LIMITS,
+        keepalive_timeout: float = 75.0,
+        header_timeout: float = 30.0,
+        read_buffer_limit: int = 2**17,
+        server_header: str | None = DEFAULT_SERVER_HEADER,
+        handler_cancellation: bool = False,
+        scheme: str = "http",
+        loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
+        self.handler = handler
+        self.app = app
+        self.limits = limits
+        self.keepalive_timeout = keepalive_timeout
+        self.header_timeout = header_timeout
+        self.read_buffer_limit = read_buffer_limit
+        self.server_header = server_header
+        self.handler_cancellation = handler_cancellation
+        self.scheme = scheme
+        self.loop = loop or asyncio.get_running_loop()
+        self.shutting_down = False
+        self._connections: set[HttpProtocol] = set()
+        self._sweeper: asyncio.TimerHandle | None = None
+        self._all_closed: asyncio.Future[None] | None = None
+
+    def __call__(self) -> HttpProtocol:
+        """Make the protocol for a new connection."""
+        return HttpProtocol(self)
+
+    @property
+    def connections(self) -> frozenset[HttpProtocol]:
+        """The open connections."""
+        return frozenset(self._connections)
+
+    def connection_made(self, protocol: HttpProtocol) -> None:
+        """Track a new connection (called by the protocol)."""
+        self._connections.add(protocol)
+        if self._sweeper is None:
+            self._sweeper = self.loop.call_later(1.0, self._sweep)
+
+    def connection_lost(self, protocol: HttpProtocol) -> None:
+        """Forget a closed connection (called by the protocol)."""
+        self._connections.discard(protocol)
+        waiter = self._all_closed
+        if not self._connections and waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def _sweep(self) -> None:
+        """Once a second: close connections idle too long or slow to send a head.
+
+        One timer for the whole server instead of one per request keeps the hot
+        path free of timer bookkeeping; the price is up to a second of slack.
+        """
+        self._sweeper = None
+        now = self.loop.time()
+        for proto in list(self._connections):
+            if proto.busy:
+                continue
+            started = proto.head_started
+            if started is not None:
+                if now - started >= self.header_timeout:
+                    proto.close_if_idle()  # a head that takes this long is a slowloris
+            elif now - proto.last_activity >= self.keepalive_timeout:
+                proto.close_if_idle()
+        if self._connections:
+            self._sweeper = self.loop.call_later(1.0, self._sweep)
+
+    async def shutdown(self, timeout: float | None = 60.0) -> None:
+        """Close idle connections, wait up to ``timeout`` for the busy ones, drop the rest."""
+        self.shutting_down = True
+        for proto in list(self._connections):
+            proto.close_if_idle()
+        if self._connections:
+            self._all_closed = self.loop.create_future()
+            try:
+                await asyncio.wait_for(asyncio.shield(self._all_closed), timeout)
+            except asyncio.TimeoutError:
+                for proto in list(self._connections):
+                    proto.abort()
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            self._sweeper = None

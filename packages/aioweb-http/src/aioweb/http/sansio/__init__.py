@@ -1,0 +1,51 @@
+"""Sans-IO HTTP/1.1 codec: bytes in, events out, no I/O.
+
+``RequestParser`` (server side) and ``ResponseParser`` (client side) turn bytes
+into head, body and end events under strict RFC 9112 framing; the serializers
+build request and response heads and chunks. Nothing here imports asyncio,
+sockets or logging: the I/O layer owns buffering, flow control and timers.
+"""
+
+from ._errors import LocalProtocolError as LocalProtocolError
+from ._errors import ParseError as ParseError
+from ._events import NEED_DATA as NEED_DATA
+from ._events import PAUSED as PAUSED
+from ._events import BodyChunk as BodyChunk
+from ._events import MessageEnd as MessageEnd
+from ._events import RequestEvent as RequestEvent
+from ._events import RequestHead as RequestHead
+from ._events import ResponseEvent as ResponseEvent
+from ._events import ResponseHead as ResponseHead
+from ._events import Signal as Signal
+from ._limits import DEFAULT_LIMITS as DEFAULT_LIMITS
+from ._limits import Limits as Limits
+from ._parser import RequestParser as RequestParser
+from ._response_parser import ResponseParser as ResponseParser
+from ._writer import LAST_CHUNK as LAST_CHUNK
+from ._writer import encode_chunk as encode_chunk
+from ._writer import reason_phrase as reason_phrase
+from ._writer import request_head as request_head
+from ._writer import response_head as response_head
+
+__all__ = [
+    "DEFAULT_LIMITS",
+    "LAST_CHUNK",
+    "NEED_DATA",
+    "PAUSED",
+    "BodyChunk",
+    "Limits",
+    "LocalProtocolError",
+    "MessageEnd",
+    "ParseError",
+    "RequestEvent",
+    "RequestHead",
+    "RequestParser",
+    "ResponseEvent",
+    "ResponseHead",
+    "ResponseParser",
+    "Signal",
+    "encode_chunk",
+    "reason_phrase",
+    "request_head",
+    "response_head",
+]

@@ -1,0 +1,307 @@
+"""The server protocol over real sockets on 127.0.0.1: framing, keep-alive, bad input."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import pytest
+from server_testlib import Live, serve
+
+from aioweb.kernel import HTTPNotFound, Request, Response, StreamResponse
+
+pytestmark = pytest.mark.loopback
+
+
+async def handler(request: Request) -> StreamResponse:
+    path = request.path
+    if path == "/":
+        return Response(text="Hello, World")
+    if path == "/echo":
+        return Response(body=await request.read())
+    if path == "/slow":
+        await asyncio.sleep(0.05)
+        return Response(text="slow")
+    if path == "/boom":
+        raise RuntimeError("boom")
+    if path == "/bad-header":
+        return Response(text="x", headers={"X-Bad": "a\r\nInjected: yes"})
+    if path == "/stream":
+        resp = StreamResponse()
+        await resp.prepare(request)
+        for part in (b"one ", b"two ", b"three"):
+            await resp.write(part)
+        await resp.write_eof()
+        return resp
+    if path == "/missing":
+        raise HTTPNotFound()
+    if path == "/plain":
+        return Response(text=f"{request.method} {request.version}")
+    return Response(status=404, text="no such path")
+
+
+@pytest.fixture
+async def live() -> Live:  # type: ignore[misc]
+    async with serve(handler) as server:
+        yield server
+        # Every client of the test closed its socket: no connection may linger.
+        for _ in range(200):
+            if not server.runner.server.connections:
+                break
+            await asyncio.sleep(0.01)
+        assert not server.runner.server.connections
+
+
+async def test_hello_head_and_body(live: Live) -> None:
+    async with live.connect() as conn:
+        await conn.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        status, headers, body = await conn.response()
+    assert status == b"HTTP/1.1 200 OK"
+    assert body == b"Hello, World"
+    assert headers["content-length"] == "12"
+    assert headers["content-type"] == "text/plain; charset=utf-8"
+    assert headers["server"] == "aioweb"
+    assert headers["date"].endswith(" GMT")
+    assert "connection" not in headers
+
+
+async def test_keep_alive_reuses_the_connection(live: Live) -> None:
+    async with live.connect() as conn:
+        for _ in range(3):
+            await conn.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            status, _, body = await conn.response()
+            assert (status, body) == (b"HTTP/1.1 200 OK", b"Hello, World")
+        assert len(live.runner.server.connections) == 1
+
+
+async def test_pipelined_requests_are_answered_in_order(live: Live) -> None:
+    async with live.connect() as conn:
+        await conn.send(
+            b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"
+            b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"
+            b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+            b"GET /missing HTTP/1.1\r\nHost: x\r\n\r\n"
+        )
+        bodies = [(await conn.response())[2] for _ in range(4)]
+    assert bodies == [b"slow", b"hello", b"Hello, World", b"404: Not Found"]
+
+
+async def test_chunked_request_body(live: Live) -> None:
+    async with live.connect() as conn:
+        await conn.send(
+            b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+            b"5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\n\r\n"
+        )
+        _, _, body = await conn.response()
+    assert body == b"hello world"
+
+
+async def test_chunked_response(live: Live) -> None:
+    async with live.connect() as conn:
+        await conn.send(b"GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
+        _, headers, body = await conn.response()
+        assert headers["transfer-encoding"] == "chunked"
+        assert body == b"one two three"
+        await conn.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert (await conn.response())[2] == b"Hello, World"
+
+
+async def test_http10_closes_after_the_response(live: Live) -> None:
+    raw = await live.exchange(b"GET /plain HTTP/1.0\r\n\r\n")
+    assert raw.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert b"Connection: close\r\n" in raw
+    assert raw.endswith(b"GET (1, 0)")
+
+
+async def test_http10_keep_alive(live: Live) -> None:
+    async with live.connect() as conn:
+        await conn.send(b"GET /plain HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+        _, headers, body = await conn.response()
+        assert headers["connection"] == "keep-alive"
+        assert body == b"GET (1, 0)"
+        await conn.send(b"GET /plain HTTP/1.0\r\n\r\n")
+        await conn.response()
+        assert await conn.closed()
+
+
+async def test_head_has_no_body(live: Live) -> None:
+    async with live.connect() as conn:
+        await conn.send(b"HEAD / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        head = await conn.reader.readuntil(b"\r\n\r\n")
+        assert b"Content-Length: 12\r\n" in head
+        status, _, body = await conn.response()  # the next response follows directly
+    assert (status, body) == (b"HTTP/1.1 200 OK", b"Hello, World")
+
+
+async def test_expect_continue(live: Live) -> None:
+    async with live.connect() as conn:
+        await conn.send(
+            b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n"
+        )
+        interim = await conn.reader.readuntil(b"\r\n\r\n")
+        assert interim == b"HTTP/1.1 100 Continue\r\n\r\n"
+        await conn.send(b"ok")
+        assert (await conn.response())[2] == b"ok"
+
+
+async def test_unread_small_body_is_discarded(live: Live) -> None:
+    async with live.connect() as conn:
+        await conn.send(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789")
+        assert (await conn.response())[2] == b"Hello, World"
+        # The body was not misread as the next request.
+        await conn.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert (await conn.response())[2] == b"Hello, World"
+
+
+async def test_unread_large_body_closes_the_connection(live: Live) -> None:
+    async with live.connect() as conn:
+        await conn.send(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\n")
+        await conn.send(b"x" * 1000)
+        assert (await conn.response())[2] == b"Hello, World"
+        assert await conn.closed()
+
+
+async def test_body_over_client_max_size_is_413(live: Live) -> None:
+    big = 2 * 1024 * 1024
+    async with live.connect() as conn:
+        await conn.send(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % big)
+        status, _, body = await conn.response()
+    assert status == b"HTTP/1.1 413 Content Too Large"
+    assert b"1048576" in body
+
+
+async def test_chunked_body_over_client_max_size_is_413(live: Live) -> None:
+    chunk = b"%x\r\n%s\r\n" % (65536, b"y" * 65536)
+    async with live.connect() as conn:
+        await conn.send(b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
+        for _ in range(20):
+            conn.writer.write(chunk)
+        status, _, _ = await conn.response()
+    assert status == b"HTTP/1.1 413 Content Too Large"
+
+
+@pytest.mark.parametrize(
+    ("raw", "status"),
+    [
+        pytest.param(b"GARBAGE\r\n\r\n", 400, id="no-spaces"),
+        pytest.param(b"GET / HTTP/1.1\r\n\r\n", 400, id="missing-host"),
+        pytest.param(b"G@T / HTTP/1.1\r\nHost: x\r\n\r\n", 400, id="bad-method"),
+        pytest.param(b"GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505, id="http2"),
+        pytest.param(
+            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n",
+            400,
+            id="cl-and-te",
+        ),
+        pytest.param(
+            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n",
+            400,
+            id="two-lengths",
+        ),
+        pytest.param(
+            b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: foo, chunked\r\n\r\n",
+            501,
+            id="unknown-te",
+        ),
+        pytest.param(
+            b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
+            400,
+            id="te-not-chunked-final",
+        ),
+        pytest.param(b"GET / HTTP/1.1\nHost: x\n\n", 400, id="bare-lf"),
+        pytest.param(b"GET / HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n folded\r\n\r\n", 400, id="obs-fold"),
+        pytest.param(b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414, id="long-line"),
+        pytest.param(
+            b"GET / HTTP/1.1\r\nHost: x\r\nX: " + b"a" * 9000 + b"\r\n\r\n", 431, id="long-field"
+        ),
+        pytest.param(
+            b"GET / HTTP/1.1\r\nHost: x\r\n" + b"X-N: 1\r\n" * 101 + b"\r\n", 431, id="many-headers"
+        ),
+    ],
+)
+async def test_bad_requests_get_a_4xx_and_the_server_keeps_serving(
+    live: Live, raw: bytes, status: int
+) -> None:
+    data = await live.exchange(raw)
+    assert data.startswith(b"HTTP/1.1 %d " % status), data[:80]
+    assert b"Connection: close\r\n" in data
+    async with live.connect() as conn:
+        await conn.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert (await conn.response())[2] == b"Hello, World"
+
+
+async def test_bad_request_after_a_good_one_keeps_the_order(live: Live) -> None:
+    data = await live.exchange(b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\n\r\n")
+    first, _, second = data.partition(b"slow")
+    assert first.startswith(b"HTTP/1.1 200 OK")
+    assert second.startswith(b"HTTP/1.1 400 Bad Request")
+
+
+async def test_handler_error_is_500_and_logged(
+    live: Live, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.ERROR, logger="aioweb.http"):
+        data = await live.exchange(b"GET /boom HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert data.startswith(b"HTTP/1.1 500 Internal Server Error")
+    assert b"boom" not in data  # no traceback on the wire
+    assert any("GET /boom" in r.getMessage() for r in caplog.records)
+
+
+async def test_header_injection_is_replaced_by_500(
+    live: Live, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.ERROR, logger="aioweb.http"):
+        data = await live.exchange(b"GET /bad-header HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert data.startswith(b"HTTP/1.1 500 ")
+    assert b"Injected" not in data
+    assert any("X-Bad" in r.getMessage() for r in caplog.records)
+
+
+async def test_idle_connections_close_at_shutdown() -> None:
+    async with serve(handler) as live, live.connect() as conn:
+        await conn.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        await conn.response()
+        await live.runner.cleanup()
+        assert await conn.closed()
+
+
+async def test_in_flight_request_finishes_during_shutdown() -> None:
+    async with serve(handler) as live, live.connect() as conn:
+        await conn.send(b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+        await asyncio.sleep(0.01)
+        cleanup = asyncio.ensure_future(live.runner.cleanup())
+        status, _, body = await conn.response()
+        assert (status, body) == (b"HTTP/1.1 200 OK", b"slow")
+        await asyncio.wait_for(cleanup, 5)
+        assert await conn.closed()
+
+
+async def test_slow_header_is_cut_off() -> None:
+    async with serve(handler, header_timeout=0.2) as live, live.connect() as conn:
+        await conn.send(b"GET / HTTP/1.1\r\n")
+        assert await conn.closed()
+
+
+async def test_idle_keep_alive_times_out() -> None:
+    async with serve(handler, keepalive_timeout=0.2) as live, live.connect() as conn:
+        await conn.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        await conn.response()
+        assert await conn.closed()
+        assert not live.runner.server.connections
+
+
+async def test_client_closing_mid_body_is_harmless(live: Live) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", live.port)
+    writer.write(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc")
+    await writer.drain()
+    writer.close()
+    await writer.wait_closed()
+    del reader
+    for _ in range(100):  # bounded: the server notices the close
+        if not live.runner.server.connections:
+            break
+        await asyncio.sleep(0.01)
+    assert not live.runner.server.connections
+    async with live.connect() as conn:
+        await conn.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert (await conn.response())[2] == b"Hello, World"
