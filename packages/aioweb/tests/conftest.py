@@ -1,0 +1,1 @@
+"""Fixtures for the meta package's tests."""
