@@ -231,7 +231,15 @@ class Request:
     @property
     def url(self) -> URL:
         """The absolute URL, built from the scheme, ``host`` and the target."""
-        return URL.build(scheme=self.scheme, authority=self.host, encoded=True).join(self.rel_url)
+        rel = self.rel_url
+        # Built, not joined: a join would read a "//x" path as a network-path reference.
+        return URL.build(
+            scheme=self.scheme,
+            authority=self.host,
+            path=rel.raw_path,
+            query_string=rel.raw_query_string,
+            encoded=True,
+        )
 
     @property
     def query(self) -> MultiDictProxy[str]:
