@@ -1,0 +1,41 @@
+"""aiohttp hello-world server: GET /, /hello/{name}, /json on 127.0.0.1.
+
+python benchmarks/servers/aiohttp_hello.py --port 8080
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from aiohttp import web
+
+
+async def index(request: web.Request) -> web.Response:
+    return web.Response(text="Hello, World")
+
+
+async def hello(request: web.Request) -> web.Response:
+    return web.Response(text="Hello, " + request.match_info["name"])
+
+
+async def json_(request: web.Request) -> web.Response:
+    return web.json_response({"message": "Hello"})
+
+
+def make_app() -> web.Application:
+    app = web.Application()
+    app.router.add_get("/", index)
+    app.router.add_get("/hello/{name}", hello)
+    app.router.add_get("/json", json_)
+    return app
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--port", type=int, required=True)
+    a = ap.parse_args()
+    web.run_app(make_app(), host="127.0.0.1", port=a.port, print=None, access_log=None)
+
+
+if __name__ == "__main__":
+    main()
