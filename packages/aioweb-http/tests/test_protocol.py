@@ -305,3 +305,58 @@ async def test_client_closing_mid_body_is_harmless(live: Live) -> None:
     async with live.connect() as conn:
         await conn.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         assert (await conn.response())[2] == b"Hello, World"
+
+
+class _Echo(asyncio.Protocol):
+    """What an upgrade hands the connection to: echoes bytes back, upper-cased."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.lost = asyncio.get_running_loop().create_future()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        assert self.transport is not None
+        self.transport.write(data.upper())
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.lost.done():
+            self.lost.set_result(None)
+
+
+async def upgrading(request: Request) -> StreamResponse:
+    if request.headers.get("Upgrade") != "echo":
+        return Response(text="plain")
+    resp = StreamResponse(status=101, headers={"Upgrade": "echo", "Connection": "Upgrade"})
+    writer = await resp.prepare(request)
+    echo = _Echo()
+    writer.take_over(echo)
+    await asyncio.wait_for(echo.lost, 5)
+    return resp
+
+
+async def test_upgrade_hands_the_connection_over() -> None:
+    async with serve(upgrading) as live, live.connect() as conn:
+        # The first bytes of the new protocol arrive in the same packet as the request.
+        await conn.send(
+            b"GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\nab"
+        )
+        head = await asyncio.wait_for(conn.reader.readuntil(b"\r\n\r\n"), 5)
+        assert head.startswith(b"HTTP/1.1 101 Switching Protocols\r\n")
+        assert await asyncio.wait_for(conn.reader.readexactly(2), 5) == b"AB"
+        await conn.send(b"more")
+        assert await asyncio.wait_for(conn.reader.readexactly(4), 5) == b"MORE"
+        assert not live.runner.server.connections  # no longer an HTTP connection
+
+
+async def test_upgrade_not_taken_serves_plain_http() -> None:
+    async with serve(upgrading) as live, live.connect() as conn:
+        await conn.send(
+            b"GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: other\r\n\r\n"
+        )
+        assert (await conn.response())[2] == b"plain"
+        await conn.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert (await conn.response())[2] == b"plain"

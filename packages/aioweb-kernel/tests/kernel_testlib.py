@@ -173,6 +173,11 @@ class FakeWriter:
         """No transport."""
         return None
 
+    def take_over(self, protocol: asyncio.BaseProtocol, /) -> None:
+        """Record the hand-over."""
+        self.calls.append("take_over")
+        self.taken_by = protocol
+
 
 def raw(*pairs: tuple[str, str]) -> RawHeaders:
     """Header pairs as the wire carries them (bytes)."""

@@ -342,6 +342,29 @@ class HttpProtocol(asyncio.Protocol):
         if self._transport is not None:
             self._transport.close()
 
+    def hand_over(self, protocol: asyncio.BaseProtocol) -> None:
+        """Give the transport to ``protocol`` (an upgrade): this one is done with it.
+
+        Raises:
+            ConnectionResetError: the connection is already gone.
+        """
+        transport = self._transport
+        if transport is None or transport.is_closing():
+            raise ConnectionResetError("the connection closed before the upgrade")
+        data = self._parser.trailing_data
+        self._closing = True  # nothing more is parsed or written as HTTP here
+        self._transport = None
+        if self._writer is not None:
+            self._writer.connection_lost()
+        self._server.connection_lost(self)
+        transport.set_protocol(protocol)
+        if self._pause_mask:
+            self._pause_mask = 0
+            transport.resume_reading()
+        protocol.connection_made(transport)
+        if data and isinstance(protocol, asyncio.Protocol):
+            protocol.data_received(data)
+
     def close_if_idle(self) -> bool:
         """Close the connection unless a request is in progress; return whether closed."""
         if self.busy:

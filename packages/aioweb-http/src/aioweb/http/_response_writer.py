@@ -121,6 +121,14 @@ class ConnectionWriter:
             self._send(head)
         await self._protocol.drain()
 
+    def take_over(self, protocol: asyncio.BaseProtocol, /) -> None:
+        """Flush the head and give the connection to ``protocol`` (see the kernel's docs)."""
+        head = self._head
+        if head is not None:
+            self._head = None
+            self._send(head)
+        self._protocol.hand_over(protocol)
+
     def send_raw(self, data: bytes) -> None:
         """Write bytes outside any response (``100 Continue``, error responses)."""
         self._send(data)

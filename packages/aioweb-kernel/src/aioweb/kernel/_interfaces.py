@@ -168,6 +168,15 @@ class ResponseWriter(Protocol):
         """The connection's transport, ``None`` once it is closed."""
         ...
 
+    def take_over(self, protocol: asyncio.BaseProtocol, /) -> None:
+        """Hand the connection to ``protocol`` (after a ``101 Switching Protocols`` head).
+
+        The buffered head is flushed, the HTTP server stops reading requests on this
+        connection, ``protocol.connection_made(transport)`` is called, and bytes the
+        client already sent past the request follow through ``protocol.data_received``.
+        """
+        ...
+
 
 # Typed through the annotation, not ``ExtensionPoint[K, V](...)``: on Python 3.10,
 # calling a subscripted frozen slotted dataclass raises TypeError (typing sets
