@@ -39,7 +39,8 @@ __all__ = [
 class TinyRouter:
     """The smallest ``AbstractRouter``: exact ``(method, path)`` matches and prefix sub-apps."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, registry: Registry | None = None) -> None:
+        self.registry = registry
         self.routes: dict[tuple[str, str], Callable[[Request], object]] = {}
         self.subapps: list[tuple[str, Application]] = []
         self.domains: list[tuple[str, Application]] = []

@@ -16,6 +16,7 @@ from aioweb.kernel import (
     ENTRY_POINT_GROUP,
     MIDDLEWARE,
     PLUGIN_API,
+    RESOURCE,
     ROUTER,
     SERVER,
     UPGRADE,
@@ -568,3 +569,20 @@ def test_default_registry_is_shared(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(registry_module, "_discovered", [])
     first = registry_module.default_registry()
     assert registry_module.default_registry() is first
+
+
+def test_router_factory_gets_the_application_registry() -> None:
+    registry = Registry(discover=False)
+    registry.add(spec("routing", lambda r: r.provide(ROUTER, "default", TinyRouter)))
+    router = Application(registry=registry).router
+    assert isinstance(router, TinyRouter)
+    assert router.registry is registry
+
+
+def test_resource_extension_point() -> None:
+    def static_factory(prefix: str, path: str) -> object:
+        return (prefix, path)
+
+    registry = Registry(discover=False)
+    registry.add(spec("static", lambda r: r.provide(RESOURCE, "static", static_factory)))
+    assert registry.get(RESOURCE, "static") is static_factory

@@ -20,6 +20,7 @@ from ._errors import PluginVersionError as PluginVersionError
 from ._interfaces import BODY_DECODER as BODY_DECODER
 from ._interfaces import CLI as CLI
 from ._interfaces import MIDDLEWARE as MIDDLEWARE
+from ._interfaces import RESOURCE as RESOURCE
 from ._interfaces import ROUTER as ROUTER
 from ._interfaces import SERVER as SERVER
 from ._interfaces import UPGRADE as UPGRADE
@@ -29,6 +30,7 @@ from ._interfaces import CliCommand as CliCommand
 from ._interfaces import Handler as Handler
 from ._interfaces import Middleware as Middleware
 from ._interfaces import MiddlewareFactory as MiddlewareFactory
+from ._interfaces import ResourceFactory as ResourceFactory
 from ._interfaces import ResponseWriter as ResponseWriter
 from ._interfaces import RouterFactory as RouterFactory
 from ._interfaces import ServeApp as ServeApp
@@ -69,6 +71,7 @@ __all__ = [  # noqa: PLE0604 - built from the exception module's list
     "MIDDLEWARE",
     "PLUGIN_API",
     "REASON_PHRASES",
+    "RESOURCE",
     "ROUTER",
     "SERVER",
     "UPGRADE",
@@ -102,6 +105,7 @@ __all__ = [  # noqa: PLE0604 - built from the exception module's list
     "Registry",
     "Request",
     "Response",
+    "ResourceFactory",
     "ResponseWriter",
     "RouterFactory",
     "ServeApp",

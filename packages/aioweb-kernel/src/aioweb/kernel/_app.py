@@ -167,7 +167,7 @@ class Application(MutableMapping[str | AppKey[Any], Any]):
                 raise MissingPluginError(
                     "no router plugin is installed: pip install aioweb-routing (or pass router=)"
                 )
-            router = factory()
+            router = factory(registry=self._registry)
         self._router: AbstractRouter = router
         self._middlewares: FrozenList[Middleware] = FrozenList(middlewares)
         self._client_max_size = client_max_size

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Final, Protocol, TypeAlias
 
 from multidict import MultiDictProxy, MultiMapping
 
-from ._registry import ExtensionPoint
+from ._registry import ExtensionPoint, Registry
 
 if TYPE_CHECKING:
     from ._app import Application
@@ -25,6 +25,7 @@ __all__ = [
     "BODY_DECODER",
     "CLI",
     "MIDDLEWARE",
+    "RESOURCE",
     "ROUTER",
     "SERVER",
     "UPGRADE",
@@ -34,6 +35,7 @@ __all__ = [
     "Handler",
     "Middleware",
     "MiddlewareFactory",
+    "ResourceFactory",
     "ResponseWriter",
     "RouterFactory",
     "ServeApp",
@@ -78,8 +80,18 @@ class AbstractRouter(Protocol):
         ...
 
 
-#: Makes the application's router when ``Application(router=...)`` is not given.
-RouterFactory: TypeAlias = "Callable[[], AbstractRouter]"
+class RouterFactory(Protocol):
+    """Makes the application's router when ``Application(router=...)`` is not given."""
+
+    def __call__(self, *, registry: Registry) -> AbstractRouter:
+        """A new router; ``registry`` is the application's (for pluggable resources)."""
+        ...
+
+
+#: Makes a router resource of a kind another plugin owns (aioweb-static provides
+#: ``"static"``); called as ``factory(prefix, path, **options)``, it returns an object
+#: the router that asked for it knows how to register.
+ResourceFactory: TypeAlias = "Callable[..., object]"
 
 
 class ServeApp(Protocol):
@@ -183,6 +195,7 @@ class ResponseWriter(Protocol):
 # ``__orig_class__`` on the instance, and 3.10's frozen ``__setattr__`` breaks on slots).
 SERVER: Final[ExtensionPoint[str, ServeApp]] = ExtensionPoint("server")
 ROUTER: Final[ExtensionPoint[str, RouterFactory]] = ExtensionPoint("router", single=True)
+RESOURCE: Final[ExtensionPoint[str, ResourceFactory]] = ExtensionPoint("resource")
 BODY_DECODER: Final[ExtensionPoint[str, BodyDecoder]] = ExtensionPoint("body_decoder")
 UPGRADE: Final[ExtensionPoint[str, UpgradeHandler]] = ExtensionPoint("upgrade")
 MIDDLEWARE: Final[ExtensionPoint[str, MiddlewareFactory]] = ExtensionPoint("middleware")

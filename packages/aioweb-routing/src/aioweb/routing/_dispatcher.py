@@ -31,7 +31,7 @@ from ._resources import (
 from ._route_def import AbstractRouteDef
 
 if TYPE_CHECKING:
-    from aioweb.kernel import Request
+    from aioweb.kernel import Registry, Request
 
 __all__ = ["UrlDispatcher"]
 
@@ -64,6 +64,10 @@ class UrlDispatcher:
     patterns are tried in registration order; sub-applications come after this
     router's own routes (longest prefix first); a matching domain comes before them.
     Matching runs on the percent-decoded ``request.path``.
+
+    Args:
+        registry: the application's plugins (the kernel passes it); kinds of resources
+            other plugins own, such as static files, are looked up there.
     """
 
     __slots__ = (
@@ -74,12 +78,14 @@ class UrlDispatcher:
         "_named",
         "_parent",
         "_prefix",
+        "_registry",
         "_resources",
         "_static",
         "_subapps",
     )
 
-    def __init__(self) -> None:
+    def __init__(self, *, registry: Registry | None = None) -> None:
+        self._registry = registry
         self._resources: list[_Resource] = []
         self._static: dict[str, AbstractResource] = {}
         self._dynamic: dict[str, DynamicResource] = {}
