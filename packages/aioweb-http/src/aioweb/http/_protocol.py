@@ -93,7 +93,7 @@ class HttpProtocol(asyncio.Protocol):
         """Start serving ``transport``."""
         assert isinstance(transport, asyncio.Transport)
         self._transport = transport
-        self._writer = ConnectionWriter(self, transport, self._server.server_header)
+        self._writer = ConnectionWriter(self, transport, self._server.server_line)
         self.last_activity = self._loop.time()
         self._server.connection_made(self)
 

@@ -16,16 +16,32 @@ if TYPE_CHECKING:
 
 __all__ = ["ConnectionWriter", "http_date_now"]
 
-_date_cache: list[object] = [0, ""]
+
+class _DateCache:
+    """The ``Date`` value and header line, recomputed at most once a second."""
+
+    __slots__ = ("line", "second", "value")
+
+    def __init__(self) -> None:
+        self.second = -1
+        self.value = ""
+        self.line = b""
+
+    def refresh(self) -> None:
+        now = int(time())
+        if now != self.second:
+            self.second = now
+            self.value = formatdate(now, usegmt=True)
+            self.line = b"Date: " + self.value.encode("ascii") + b"\r\n"
+
+
+_date = _DateCache()
 
 
 def http_date_now() -> str:
     """The current time as an IMF-fixdate, recomputed at most once a second."""
-    now = int(time())
-    if _date_cache[0] != now:
-        _date_cache[0] = now
-        _date_cache[1] = formatdate(now, usegmt=True)
-    return _date_cache[1]  # type: ignore[return-value]
+    _date.refresh()
+    return _date.value
 
 
 _CHUNKED_EOF: Final = LAST_CHUNK
@@ -37,18 +53,18 @@ class ConnectionWriter:
     Args:
         protocol: the connection's protocol (flow control and completion).
         transport: the connection's transport.
-        server_header: the ``Server`` value added when a response lacks one
-            (``None``: add none).
+        server_line: the serialized ``Server`` header line added when a response
+            lacks one (``b""``: add none).
     """
 
-    __slots__ = ("_chunked", "_head", "_protocol", "_server", "_transport", "bytes_sent")
+    __slots__ = ("_chunked", "_head", "_protocol", "_server_line", "_transport", "bytes_sent")
 
     def __init__(
-        self, protocol: HttpProtocol, transport: asyncio.Transport, server_header: str | None
+        self, protocol: HttpProtocol, transport: asyncio.Transport, server_line: bytes
     ) -> None:
         self._protocol = protocol
         self._transport: asyncio.Transport | None = transport
-        self._server = server_header
+        self._server_line = server_line
         self._head: bytes | None = None
         self._chunked = False
         self.bytes_sent = 0
@@ -72,14 +88,12 @@ class ConnectionWriter:
         keep_alive: bool,
     ) -> None:
         """Serialize and buffer the head (raises ``LocalProtocolError`` for bad values)."""
-        extra: list[tuple[str, str]] = []
-        if "Date" not in headers:
-            extra.append(("Date", http_date_now()))
-        if self._server is not None and "Server" not in headers:
-            extra.append(("Server", self._server))
-        items = headers.items()
-        head = response_head(status, reason or None, [*items, *extra] if extra else items)
-        self._head = head
+        date = _date
+        date.refresh()
+        extra = date.line if "Date" not in headers else b""
+        if self._server_line and "Server" not in headers:
+            extra += self._server_line
+        self._head = response_head(status, reason or None, headers.items(), extra=extra)
         self._chunked = chunked
         self._protocol.response_started(keep_alive)
 

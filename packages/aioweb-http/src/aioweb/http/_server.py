@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Final
 
@@ -15,6 +16,8 @@ if TYPE_CHECKING:
     from aioweb.kernel import Application
 
 __all__ = ["DEFAULT_SERVER_HEADER", "Server"]
+
+_SERVER_VALUE: Final = re.compile(r"[\x20-\x7e]*")
 
 #: The ``Server`` header sent when a response has none.
 DEFAULT_SERVER_HEADER: Final = "aioweb"
@@ -58,6 +61,12 @@ class Server:
         self.header_timeout = header_timeout
         self.read_buffer_limit = read_buffer_limit
         self.server_header = server_header
+        if server_header is not None and not _SERVER_VALUE.fullmatch(server_header):
+            raise ValueError(f"invalid Server header value {server_header!r}")
+        #: The serialized ``Server`` line (empty when ``server_header`` is None).
+        self.server_line = (
+            b"Server: " + server_header.encode("latin-1") + b"\r\n" if server_header else b""
+        )
         self.handler_cancellation = handler_cancellation
         self.scheme = scheme
         self.loop = loop or asyncio.get_running_loop()
