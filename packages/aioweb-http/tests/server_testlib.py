@@ -89,7 +89,7 @@ class Conn:
 
 
 @asynccontextmanager
-async def serve(handler: Handler, **options: float) -> AsyncIterator[Live]:
+async def serve(handler: Handler, **options: object) -> AsyncIterator[Live]:
     """Run ``handler`` on a free port of 127.0.0.1 for the duration of the block."""
     runner = ServerRunner(handler, **options)  # type: ignore[arg-type]
     await runner.setup()

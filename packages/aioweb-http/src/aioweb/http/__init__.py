@@ -3,6 +3,10 @@
 The sans-IO codec lives in :mod:`aioweb.http.sansio`.
 """
 
+from ._access_log import DEFAULT_ACCESS_LOG_FORMAT as DEFAULT_ACCESS_LOG_FORMAT
+from ._access_log import AbstractAccessLogger as AbstractAccessLogger
+from ._access_log import AccessLogger as AccessLogger
+from ._access_log import access_logger as access_logger
 from ._protocol import HttpProtocol as HttpProtocol
 from ._response_writer import ConnectionWriter as ConnectionWriter
 from ._run_app import GracefulExit as GracefulExit
@@ -23,8 +27,11 @@ from .sansio import LocalProtocolError as LocalProtocolError
 from .sansio import ParseError as ParseError
 
 __all__ = [
+    "DEFAULT_ACCESS_LOG_FORMAT",
     "DEFAULT_LIMITS",
     "DEFAULT_SERVER_HEADER",
+    "AbstractAccessLogger",
+    "AccessLogger",
     "AppRunner",
     "BaseRunner",
     "BaseSite",
@@ -39,5 +46,6 @@ __all__ = [
     "SockSite",
     "TCPSite",
     "UnixSite",
+    "access_logger",
     "run_app",
 ]

@@ -234,7 +234,9 @@ class HttpProtocol(asyncio.Protocol):
             scheme=server.scheme,
             body_length=head.content_length,
         )
-        coro = self._handle(request)
+        logger = server.access_logger
+        started = self._loop.time() if logger is not None and logger.enabled else 0.0
+        coro = self._handle(request, started)
         if sys.version_info >= (3, 12):
             # Runs the handler now, inside data_received; a Task only matters if it suspends.
             task = asyncio.Task(coro, loop=self._loop, eager_start=True)
@@ -243,7 +245,8 @@ class HttpProtocol(asyncio.Protocol):
         if not task.done():
             self._task = task
 
-    async def _handle(self, request: Request) -> None:
+    async def _handle(self, request: Request, started: float) -> None:
+        sent = self._writer.bytes_sent if started and self._writer is not None else 0
         try:
             try:
                 response = await self._server.handler(request)
@@ -256,6 +259,8 @@ class HttpProtocol(asyncio.Protocol):
                 raise TypeError(f"the handler returned {response!r}, not a response")
             await response.prepare(request)
             await response.write_eof()
+            if started:
+                self._log_access(request, response, started, sent)
         except (ConnectionError, asyncio.CancelledError):
             self._close()
         except LocalProtocolError as exc:
@@ -265,6 +270,14 @@ class HttpProtocol(asyncio.Protocol):
         except Exception:
             logger.exception("error handling %s %s", request.method, request.raw_path)
             self._internal_error()
+
+    def _log_access(
+        self, request: Request, response: StreamResponse, started: float, sent: int
+    ) -> None:
+        logger = self._server.access_logger
+        if logger is not None and self._writer is not None:
+            duration = self._loop.time() - started
+            logger.log(request, response, duration, self._writer.bytes_sent - sent)
 
     def _internal_error(self) -> None:
         if self._response_open or self._writer is None or self._closing:

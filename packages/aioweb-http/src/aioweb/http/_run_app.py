@@ -13,6 +13,12 @@ from collections.abc import Awaitable, Callable
 
 from aioweb.kernel import Application
 
+from ._access_log import (
+    DEFAULT_ACCESS_LOG_FORMAT,
+    AbstractAccessLogger,
+    AccessLogger,
+    access_logger,
+)
 from ._runner import AppRunner, BaseSite, SockSite, TCPSite, UnixSite
 from ._server import DEFAULT_SERVER_HEADER
 from .sansio import DEFAULT_LIMITS, Limits
@@ -40,7 +46,9 @@ def run_app(
     ssl_context: ssl.SSLContext | None = None,
     print: Callable[..., None] | None = builtins.print,
     backlog: int = 128,
-    access_log: logging.Logger | None = None,
+    access_log: logging.Logger | None = access_logger,
+    access_log_format: str = DEFAULT_ACCESS_LOG_FORMAT,
+    access_log_class: type[AbstractAccessLogger] = AccessLogger,
     handle_signals: bool = True,
     reuse_address: bool | None = None,
     reuse_port: bool | None = None,
@@ -62,7 +70,10 @@ def run_app(
         ssl_context: serve TLS.
         print: where the "Running on" banner goes (``None``: nowhere).
         backlog: the listen backlog.
-        access_log: reserved for the access log (aioweb-http 0.2); ``None`` disables it.
+        access_log: the access log's logger (``None``: no access log); it writes
+            at INFO, so it is silent until logging is configured to show INFO.
+        access_log_format: the access log format (aiohttp's directives).
+        access_log_class: the ``AbstractAccessLogger`` subclass that writes it.
         handle_signals: install SIGINT/SIGTERM handlers.
         reuse_address: ``SO_REUSEADDR``.
         reuse_port: ``SO_REUSEPORT``.
@@ -74,7 +85,6 @@ def run_app(
     own_loop = loop is None
     if loop is None:
         loop = asyncio.new_event_loop()
-    del access_log  # the access log arrives with aioweb-http 0.2
     main = _serve(
         app,
         host=host,
@@ -91,6 +101,9 @@ def run_app(
         handler_cancellation=handler_cancellation,
         limits=limits,
         server_header=server_header,
+        access_log=access_log,
+        access_log_format=access_log_format,
+        access_log_class=access_log_class,
     )
     stop = asyncio.Event()
     if handle_signals:
@@ -131,6 +144,9 @@ def _serve(
     handler_cancellation: bool,
     limits: Limits,
     server_header: str | None,
+    access_log: logging.Logger | None,
+    access_log_format: str,
+    access_log_class: type[AbstractAccessLogger],
 ) -> Callable[[asyncio.Event], Awaitable[None]]:
     async def main(stop: asyncio.Event) -> None:
         application = app if isinstance(app, Application) else await app
@@ -141,6 +157,9 @@ def _serve(
             shutdown_timeout=shutdown_timeout,
             server_header=server_header,
             handler_cancellation=handler_cancellation,
+            access_log=access_log,
+            access_log_format=access_log_format,
+            access_log_class=access_log_class,
         )
         await runner.setup()
         try:

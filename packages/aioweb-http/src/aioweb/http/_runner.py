@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 import ssl
 from typing import TYPE_CHECKING
 
+from ._access_log import (
+    DEFAULT_ACCESS_LOG_FORMAT,
+    AbstractAccessLogger,
+    AccessLogger,
+    access_logger,
+)
 from ._server import DEFAULT_SERVER_HEADER, RequestHandler, Server
 from .sansio import DEFAULT_LIMITS, Limits
 
@@ -26,6 +33,9 @@ class BaseRunner:
         shutdown_timeout: seconds in-flight requests get to finish at cleanup.
         server_header: the ``Server`` header value (``None``: none).
         handler_cancellation: cancel handlers whose client went away.
+        access_log: the access log's logger (``None``: none).
+        access_log_format: its format (aiohttp's directives).
+        access_log_class: the ``AbstractAccessLogger`` subclass that writes it.
     """
 
     def __init__(
@@ -37,7 +47,13 @@ class BaseRunner:
         shutdown_timeout: float = 60.0,
         server_header: str | None = DEFAULT_SERVER_HEADER,
         handler_cancellation: bool = False,
+        access_log: logging.Logger | None = access_logger,
+        access_log_format: str = DEFAULT_ACCESS_LOG_FORMAT,
+        access_log_class: type[AbstractAccessLogger] = AccessLogger,
     ) -> None:
+        self._access_log = access_log
+        self._access_log_format = access_log_format
+        self._access_log_class = access_log_class
         self._limits = limits
         self._keepalive_timeout = keepalive_timeout
         self._header_timeout = header_timeout
@@ -80,6 +96,9 @@ class BaseRunner:
             header_timeout=self._header_timeout,
             server_header=self._server_header,
             handler_cancellation=self._handler_cancellation,
+            access_log=self._access_log,
+            access_log_format=self._access_log_format,
+            access_log_class=self._access_log_class,
         )
 
     async def setup(self) -> None:
@@ -122,6 +141,9 @@ class AppRunner(BaseRunner):
         shutdown_timeout: float = 60.0,
         server_header: str | None = DEFAULT_SERVER_HEADER,
         handler_cancellation: bool = False,
+        access_log: logging.Logger | None = access_logger,
+        access_log_format: str = DEFAULT_ACCESS_LOG_FORMAT,
+        access_log_class: type[AbstractAccessLogger] = AccessLogger,
     ) -> None:
         super().__init__(
             limits=limits,
@@ -130,6 +152,9 @@ class AppRunner(BaseRunner):
             shutdown_timeout=shutdown_timeout,
             server_header=server_header,
             handler_cancellation=handler_cancellation,
+            access_log=access_log,
+            access_log_format=access_log_format,
+            access_log_class=access_log_class,
         )
         self._app = app
 
@@ -169,6 +194,9 @@ class ServerRunner(BaseRunner):
         shutdown_timeout: float = 60.0,
         server_header: str | None = DEFAULT_SERVER_HEADER,
         handler_cancellation: bool = False,
+        access_log: logging.Logger | None = access_logger,
+        access_log_format: str = DEFAULT_ACCESS_LOG_FORMAT,
+        access_log_class: type[AbstractAccessLogger] = AccessLogger,
     ) -> None:
         super().__init__(
             limits=limits,
@@ -177,6 +205,9 @@ class ServerRunner(BaseRunner):
             shutdown_timeout=shutdown_timeout,
             server_header=server_header,
             handler_cancellation=handler_cancellation,
+            access_log=access_log,
+            access_log_format=access_log_format,
+            access_log_class=access_log_class,
         )
         self._handler = handler
 

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Final
 
 from aioweb.kernel import Request, StreamResponse
 
+from ._access_log import (
+    DEFAULT_ACCESS_LOG_FORMAT,
+    AbstractAccessLogger,
+    AccessLogger,
+    access_logger,
+)
 from ._protocol import HttpProtocol
 from .sansio import DEFAULT_LIMITS, Limits
 
@@ -38,6 +45,9 @@ class Server:
         server_header: the ``Server`` value to add (``None``: none).
         handler_cancellation: cancel a handler when its client disconnects.
         scheme: ``"https"`` when the sites use TLS.
+        access_log: the access log's logger (``None``: no access log).
+        access_log_format: its format (aiohttp's directives).
+        access_log_class: an ``AbstractAccessLogger`` subclass to format and write it.
     """
 
     def __init__(
@@ -52,6 +62,9 @@ class Server:
         server_header: str | None = DEFAULT_SERVER_HEADER,
         handler_cancellation: bool = False,
         scheme: str = "http",
+        access_log: logging.Logger | None = access_logger,
+        access_log_format: str = DEFAULT_ACCESS_LOG_FORMAT,
+        access_log_class: type[AbstractAccessLogger] = AccessLogger,
         loop: asyncio.AbstractEventLoop | None = None,
     ) -> None:
         self.handler = handler
@@ -69,6 +82,9 @@ class Server:
         )
         self.handler_cancellation = handler_cancellation
         self.scheme = scheme
+        self.access_logger: AbstractAccessLogger | None = (
+            None if access_log is None else access_log_class(access_log, access_log_format)
+        )
         self.loop = loop or asyncio.get_running_loop()
         self.shutting_down = False
         self._connections: set[HttpProtocol] = set()
