@@ -360,3 +360,19 @@ async def test_upgrade_not_taken_serves_plain_http() -> None:
         assert (await conn.response())[2] == b"plain"
         await conn.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         assert (await conn.response())[2] == b"plain"
+
+
+async def test_no_continue_when_the_handler_ignores_the_body(live: Live) -> None:
+    async with live.connect() as conn:
+        await conn.send(
+            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"
+        )
+        status, _, body = await conn.response()
+        assert (status, body) == (b"HTTP/1.1 200 OK", b"Hello, World")
+        # The client never sent its body: the connection cannot be reused safely.
+        assert await conn.closed()
+
+
+async def test_other_expectations_get_417(live: Live) -> None:
+    data = await live.exchange(b"POST /echo HTTP/1.1\r\nHost: x\r\nExpect: magic\r\n\r\n")
+    assert data.startswith(b"HTTP/1.1 417 Expectation Failed\r\n")

@@ -306,3 +306,22 @@ def test_empty_payload_cannot_be_fed_or_failed() -> None:
     EMPTY_PAYLOAD.feed_data(b"")
     EMPTY_PAYLOAD.set_exception(PayloadError("ignored"))
     assert EMPTY_PAYLOAD.exception() is None
+
+
+async def test_on_first_wait_is_called_once_when_a_reader_waits() -> None:
+    calls: list[str] = []
+    reader = StreamReader(on_first_wait=lambda: calls.append("wait"))
+    reader.feed_data(b"ab")
+    assert await reader.read(2) == b"ab"  # data was there: nobody waited
+    assert calls == []
+
+    async def feed() -> None:
+        await asyncio.sleep(0)
+        reader.feed_data(b"cd")
+        await asyncio.sleep(0)
+        reader.feed_eof()
+
+    task = asyncio.ensure_future(feed())
+    assert await reader.read() == b"cd"
+    await task
+    assert calls == ["wait"]

@@ -78,6 +78,7 @@ class HttpProtocol(asyncio.Protocol):
         self._drain_waiter: asyncio.Future[None] | None = None
         self._closing = False
         self._in_process = False
+        self._awaiting_continue = False
         self._eof = False
         self._body_length: int | None = None
         #: Loop time of the last activity, read by the server's idle sweep.
@@ -205,11 +206,10 @@ class HttpProtocol(asyncio.Protocol):
                 high_water=server.read_buffer_limit,
                 pause=lambda: self._pause(_PAUSE_BODY),
                 resume=lambda: self._resume(_PAUSE_BODY),
+                on_first_wait=self._send_continue if head.expect_continue else None,
             )
             self._message_done = False
-            if head.expect_continue and self._writer is not None:
-                # RFC 9110 §10.1.1: a server may send 100 (Continue) right away.
-                self._writer.send_raw(_CONTINUE)
+            self._awaiting_continue = head.expect_continue
         else:
             payload = EMPTY_PAYLOAD
             # No body is framed, so the parser's next event is this message's end.
@@ -271,6 +271,13 @@ class HttpProtocol(asyncio.Protocol):
             logger.exception("error handling %s %s", request.method, request.raw_path)
             self._internal_error()
 
+    def _send_continue(self) -> None:
+        """RFC 9110 §10.1.1: ``100 Continue`` once the handler asks for the body."""
+        self._awaiting_continue = False
+        if self._writer is not None and not self._response_open:
+            with contextlib.suppress(ConnectionError):
+                self._writer.send_raw(_CONTINUE)
+
     def _log_access(
         self, request: Request, response: StreamResponse, started: float, sent: int
     ) -> None:
@@ -303,6 +310,10 @@ class HttpProtocol(asyncio.Protocol):
             self._close()
             return
         if not self._message_done:
+            if self._awaiting_continue:
+                # The client was told nothing and may never send the body: close.
+                self._close()
+                return
             # The handler left body unread: read and drop a bounded amount, else close.
             left = self._body_length
             if left is not None:

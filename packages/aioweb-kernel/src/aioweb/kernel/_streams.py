@@ -31,6 +31,9 @@ class StreamReader:
         high_water: buffered bytes that trigger ``pause``.
         pause: called when the buffer is full (stop reading from the peer).
         resume: called when the buffer has room again.
+        on_first_wait: called once, the first time a reader waits for data (the
+            server sends ``100 Continue`` then: RFC 9110 §10.1.1 lets it wait until
+            the application asks for the body).
     """
 
     __slots__ = (
@@ -38,6 +41,7 @@ class StreamReader:
         "_eof",
         "_exception",
         "_high_water",
+        "_on_first_wait",
         "_pause",
         "_paused",
         "_resume",
@@ -52,7 +56,9 @@ class StreamReader:
         high_water: int = 2**17,
         pause: Callable[[], None] | None = None,
         resume: Callable[[], None] | None = None,
+        on_first_wait: Callable[[], None] | None = None,
     ) -> None:
+        self._on_first_wait = on_first_wait
         self._buffer: deque[bytes] = deque()
         self._size = 0
         self._total = 0
@@ -117,6 +123,9 @@ class StreamReader:
     async def _wait(self) -> None:
         if self._exception is not None:
             raise self._exception
+        if self._on_first_wait is not None:
+            callback, self._on_first_wait = self._on_first_wait, None
+            callback()
         if self._waiter is not None:
             raise RuntimeError("another coroutine is already waiting on this stream")
         self._waiter = asyncio.get_running_loop().create_future()
