@@ -64,3 +64,43 @@ def test_aioweb_run(
             proc.stdout.close()
     assert proc.returncode == 0, out
     assert "Traceback" not in out
+
+
+PID_APP = """
+    import os
+    from aioweb import web
+
+    app = web.Application()
+    app.router.add_get("/", lambda request: web.Response(text=str(os.getpid())))
+"""
+
+
+def test_aioweb_run_workers(tmp_path: Path) -> None:
+    (tmp_path / "pids.py").write_text(textwrap.dedent(PID_APP))
+    port = free_port()
+    aioweb = str(Path(sys.executable).with_name("aioweb"))
+    proc = subprocess.Popen(
+        [aioweb, "run", "pids:app", "--port", str(port), "--workers", "2"],
+        cwd=tmp_path,
+        env=dict(os.environ, PYTHONUNBUFFERED="1"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_for_port(port, proc)
+        pids = set()
+        for _ in range(80):  # new connection each time: SO_REUSEPORT spreads them
+            pids.add(httpx.get(f"http://127.0.0.1:{port}/", timeout=5).text)
+            if len(pids) == 2:
+                break
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(5)
+        if proc.stdout:
+            proc.stdout.close()
+    assert len(pids) == 2, pids
+    assert proc.returncode == 0, out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import builtins
 import contextlib
+import importlib
 import logging
 import signal
 import socket
@@ -21,6 +22,7 @@ from ._access_log import (
 )
 from ._runner import AppRunner, BaseSite, SockSite, TCPSite, UnixSite
 from ._server import DEFAULT_SERVER_HEADER
+from ._workers import run_forked
 from .sansio import DEFAULT_LIMITS, Limits
 
 __all__ = ["GracefulExit", "run_app"]
@@ -55,6 +57,8 @@ def run_app(
     handler_cancellation: bool = False,
     limits: Limits = DEFAULT_LIMITS,
     server_header: str | None = DEFAULT_SERVER_HEADER,
+    workers: int = 1,
+    use_uvloop: bool | None = None,
     loop: asyncio.AbstractEventLoop | None = None,
 ) -> None:
     """Serve ``app`` until interrupted (Ctrl-C or SIGTERM), then shut it down cleanly.
@@ -80,11 +84,25 @@ def run_app(
         handler_cancellation: cancel handlers whose client went away.
         limits: the request parser's limits.
         server_header: the ``Server`` header (``None``: none).
+        workers: fork this many processes, each serving the same port with
+            ``SO_REUSEPORT`` (POSIX); the parent supervises and passes signals on.
+        use_uvloop: run on uvloop (``None``: when it is installed; ``False``: never).
         loop: the event loop to run on (default: a new one).
+
+    Raises:
+        SystemExit: with ``workers > 1``, when a worker exited with an error.
     """
+    if workers != 1:
+        options = dict(locals())
+        options.update(workers=1, reuse_port=True, loop=None)
+        del options["app"]
+        code = run_forked(workers, lambda: run_app(app, **options))
+        if code:
+            raise SystemExit(code)
+        return
     own_loop = loop is None
     if loop is None:
-        loop = asyncio.new_event_loop()
+        loop = _new_loop(use_uvloop)
     main = _serve(
         app,
         host=host,
@@ -194,6 +212,19 @@ def _serve(
             await runner.cleanup()
 
     return main
+
+
+def _new_loop(use_uvloop: bool | None) -> asyncio.AbstractEventLoop:
+    if use_uvloop is not False:
+        try:
+            uvloop = importlib.import_module("uvloop")  # optional: aioweb-http[speedups]
+        except ImportError:
+            if use_uvloop:
+                raise ImportError("use_uvloop=True needs uvloop: pip install uvloop") from None
+        else:
+            new_loop: Callable[[], asyncio.AbstractEventLoop] = uvloop.new_event_loop
+            return new_loop()
+    return asyncio.new_event_loop()
 
 
 def _cancel_all(loop: asyncio.AbstractEventLoop) -> None:

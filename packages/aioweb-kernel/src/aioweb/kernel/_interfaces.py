@@ -98,9 +98,15 @@ class ServeApp(Protocol):
     """A server back-end's entry: serve ``app`` until interrupted (like ``run_app``)."""
 
     def __call__(
-        self, app: Application, /, *, host: str | None = None, port: int | None = None
+        self,
+        app: Application,
+        /,
+        *,
+        host: str | None = None,
+        port: int | None = None,
+        workers: int = 1,
     ) -> None:
-        """Serve ``app`` on ``host``:``port`` and return after a clean shutdown."""
+        """Serve ``app`` on ``host``:``port`` (in ``workers`` processes) until stopped."""
         ...
 
 

@@ -45,7 +45,7 @@ def load_app(spec: str, argv: list[str] | None = None) -> Application:
 
 @dataclass(frozen=True, slots=True)
 class RunCommand:
-    """``aioweb run module:app [--host H] [--port P] [--server NAME] [-- factory args]``."""
+    """``aioweb run module:app [--host H] [--port P] [--workers N] [--server NAME] [-- args]``."""
 
     help: str = "serve an application (module:app or module:factory)"
 
@@ -57,6 +57,9 @@ class RunCommand:
         parser.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
         parser.add_argument("--port", type=int, default=8080, help="TCP port (default 8080)")
         parser.add_argument(
+            "--workers", type=int, default=1, help="processes sharing the port (default 1)"
+        )
+        parser.add_argument(
             "--server", default="http/1.1", help="server plugin to use (default http/1.1)"
         )
 
@@ -64,7 +67,7 @@ class RunCommand:
         """Serve until interrupted."""
         app = load_app(args.app, list(args.passthrough))
         serve = app.registry.get(SERVER, args.server)
-        serve(app, host=args.host, port=args.port)
+        serve(app, host=args.host, port=args.port, workers=args.workers)
         return 0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aioweb.kernel import AiowebError
 
-__all__ = ["LocalProtocolError", "ParseError"]
+__all__ = ["LocalProtocolError", "ParseError", "SpeedupsUnavailableError"]
 
 
 class ParseError(AiowebError):
@@ -40,4 +40,12 @@ class LocalProtocolError(AiowebError):
     Raised by the serializers for a header name that is not a token or a value
     with CR, LF, NUL or another control character, and by the parsers when they
     are driven out of order (for example ``feed()`` after EOF).
+    """
+
+
+class SpeedupsUnavailableError(AiowebError, ImportError):
+    """The httptools back-end was asked for but httptools is not installed.
+
+    It is an ImportError too, so ``except ImportError`` keeps working. The
+    message says what to install: ``pip install aioweb-http[speedups]``.
     """

@@ -68,15 +68,35 @@ def parse_fields(buf: bytes, start: int, stop: int, limits: Limits, max_count: i
     found: Fields = FIELD_RE.findall(buf, start, stop)
     if len(found) != buf.count(b"\n", start, stop):
         raise field_error(buf[start:stop], limits)
+    check_field_limits(buf, start, stop, len(found), limits, max_count)
+    return found
+
+
+def check_field_limits(  # noqa: PLR0917 - mirrors parse_fields
+    buf: bytes, start: int, stop: int, count: int, limits: Limits, max_count: int
+) -> None:
+    """Enforce the line-size and count limits on a well-formed field section.
+
+    Args:
+        buf: The receive buffer holding the section.
+        start: Index of the first field line.
+        stop: Index just past the CRLF of the last field line.
+        count: How many field lines the section holds.
+        limits: The size limits in force.
+        max_count: The most field lines allowed (headers or trailers).
+
+    Raises:
+        ParseError: 431 for a line longer than ``max_field_size`` or more than
+            ``max_count`` lines.
+    """
     # RFC 9112 §5 / RFC 6585 §5: a section that fits in max_field_size cannot
     # hold an over-long line; only a bigger one needs the per-line check.
     if stop - start > limits.max_field_size + 2:
         longest = max(map(len, buf[start:stop].split(b"\r\n")))
         if longest > limits.max_field_size:
             raise ParseError(431, "header field line too long")
-    if len(found) > max_count:
+    if count > max_count:
         raise ParseError(431, "too many header fields")
-    return found
 
 
 def field_error(section: bytes, limits: Limits) -> ParseError:

@@ -12,6 +12,7 @@ from ._headers import (
     FIELD_RE,
     HOST_RE,
     TOKEN_RE,
+    Fields,
     check_chunked_final,
     connection_options,
     content_length,
@@ -20,7 +21,7 @@ from ._headers import (
 )
 from ._limits import DEFAULT_LIMITS, Limits
 
-__all__ = ["RequestParser"]
+__all__ = ["BaseRequestParser", "RequestParser"]
 
 # RFC 9112 §3: request-line = method SP request-target SP HTTP-version, with
 # exactly one SP between the parts; the target is visible ASCII only (§3.2).
@@ -47,21 +48,14 @@ _KINDS: Final = {
 }
 
 
-class RequestParser(FramingParser[RequestHead]):
-    """Turn bytes from one client connection into request events. Performs no I/O.
+class BaseRequestParser(FramingParser[RequestHead]):
+    """Everything of a request parser except how the field lines are tokenised.
 
-    Feed bytes with ``feed()`` and drain ``next_event()`` until it returns a
-    Signal. Each request yields one RequestHead, zero or more BodyChunk and one
-    MessageEnd; pipelined requests follow in order.
-
-    ``next_event()`` returns PAUSED after the MessageEnd of a request that asks
-    for an upgrade or uses CONNECT (``trailing_data`` then holds the first bytes
-    of the new protocol; ``resume()`` goes on with HTTP if the upgrade is
-    declined), and after the MessageEnd of a request whose ``keep_alive`` is
-    False (nothing more is parsed on that connection).
-
-    Args:
-        limits: The size limits to enforce.
+    Both back-ends (RequestParser here, HttptoolsRequestParser) share the
+    buffering, the limits, the request-line grammar, every framing and
+    semantic rule and the body states; only ``_fields`` differs, so the two
+    cannot drift apart on anything but field-line tokenising, which the
+    conformance corpus and a differential test pin down.
     """
 
     __slots__ = ("_keep_alive", "_pause")
@@ -71,6 +65,14 @@ class RequestParser(FramingParser[RequestHead]):
         super().__init__(limits)
         self._pause = False
         self._keep_alive = True
+
+    def _fields(self, buf: bytes, pos: int, line_end: int, end: int) -> Fields:
+        """Return the field lines of the head ``buf[pos:end]`` (checked, limits applied).
+
+        ``line_end`` is where the field lines start (just past the request
+        line's CRLF) and ``end`` is just past the CRLF that ends the head.
+        """
+        raise NotImplementedError  # pragma: no cover
 
     def next_event(self) -> RequestEvent | Literal[Signal.NEED_DATA, Signal.PAUSED]:
         """Return the next event, NEED_DATA or PAUSED.
@@ -126,14 +128,7 @@ class RequestParser(FramingParser[RequestHead]):
         # ``0x23 in target`` (an int) is a memchr; ``b"#" in target`` costs 10x more.
         if target[0] != 0x2F or method == b"CONNECT" or 0x23 in target:
             _check_target(method, target)
-        stop = end - 2
-        fields = FIELD_RE.findall(buf, line_end, stop)
-        if (
-            len(fields) != buf.count(b"\n", line_end, stop)
-            or len(fields) > limits.max_headers
-            or stop - line_end > limits.max_field_size + 2
-        ):
-            fields = parse_fields(buf, line_end, stop, limits, limits.max_headers)
+        fields = self._fields(buf, pos, line_end, end)
 
         hosts: list[bytes] | None = None
         lengths: list[bytes] | None = None
@@ -223,6 +218,41 @@ class RequestParser(FramingParser[RequestHead]):
             upgrade_to,
             expect_continue,
         )
+
+
+class RequestParser(BaseRequestParser):
+    """Turn bytes from one client connection into request events. Performs no I/O.
+
+    Feed bytes with ``feed()`` and drain ``next_event()`` until it returns a
+    Signal. Each request yields one RequestHead, zero or more BodyChunk and one
+    MessageEnd; pipelined requests follow in order.
+
+    ``next_event()`` returns PAUSED after the MessageEnd of a request that asks
+    for an upgrade or uses CONNECT (``trailing_data`` then holds the first bytes
+    of the new protocol; ``resume()`` goes on with HTTP if the upgrade is
+    declined), and after the MessageEnd of a request whose ``keep_alive`` is
+    False (nothing more is parsed on that connection).
+
+    This is the pure-Python back-end; ``make_request_parser`` chooses between
+    it and HttptoolsRequestParser, which behaves identically.
+
+    Args:
+        limits: The size limits to enforce.
+    """
+
+    __slots__ = ()
+
+    def _fields(self, buf: bytes, pos: int, line_end: int, end: int) -> Fields:
+        limits = self._limits
+        stop = end - 2
+        fields: Fields = FIELD_RE.findall(buf, line_end, stop)
+        if (
+            len(fields) != buf.count(b"\n", line_end, stop)
+            or len(fields) > limits.max_headers
+            or stop - line_end > limits.max_field_size + 2
+        ):
+            fields = parse_fields(buf, line_end, stop, limits, limits.max_headers)
+        return fields
 
 
 def _check_target(method: bytes, target: bytes) -> None:
