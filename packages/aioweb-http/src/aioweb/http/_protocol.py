@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import sys
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, cast
 
 from aioweb.kernel import (
     EMPTY_PAYLOAD,
@@ -92,7 +92,8 @@ class HttpProtocol(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         """Start serving ``transport``."""
-        assert isinstance(transport, asyncio.Transport)
+        # uvloop's transports implement asyncio.Transport without subclassing it.
+        transport = cast("asyncio.Transport", transport)
         self._transport = transport
         self._writer = ConnectionWriter(self, transport, self._server.server_line)
         self.last_activity = self._loop.time()

@@ -233,6 +233,10 @@ class Application(MutableMapping[str | AppKey[Any], Any]):
     def __bool__(self) -> bool:
         return True
 
+    def __call__(self) -> Application:
+        """Return the application itself (gunicorn requires a callable app object)."""
+        return self
+
     def __repr__(self) -> str:
         return f"<Application 0x{id(self):x}>"
 
