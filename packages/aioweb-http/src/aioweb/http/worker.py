@@ -7,6 +7,7 @@ gunicorn, so it is only imported when gunicorn loads it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import os
 import signal
@@ -83,10 +84,8 @@ class GunicornWebWorker(base.Worker):  # type: ignore[misc]
                 if self.ppid != os.getppid():  # the arbiter died: stop
                     self.alive = False
                     break
-                try:
+                with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(self._wakeup.wait(), 1.0)
-                except asyncio.TimeoutError:
-                    pass
         finally:
             await runner.cleanup()
 
