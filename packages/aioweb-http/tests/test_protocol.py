@@ -376,3 +376,26 @@ async def test_no_continue_when_the_handler_ignores_the_body(live: Live) -> None
 async def test_other_expectations_get_417(live: Live) -> None:
     data = await live.exchange(b"POST /echo HTTP/1.1\r\nHost: x\r\nExpect: magic\r\n\r\n")
     assert data.startswith(b"HTTP/1.1 417 Expectation Failed\r\n")
+
+
+@pytest.mark.speedups
+async def test_httptools_backend_serves_the_same() -> None:
+    pytest.importorskip("httptools")
+    async with serve(handler, parser_backend="httptools") as live:
+        async with live.connect() as conn:
+            await conn.send(
+                b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+                b"POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                b"3\r\nabc\r\n0\r\n\r\n"
+            )
+            assert (await conn.response())[2] == b"Hello, World"
+            assert (await conn.response())[2] == b"abc"
+        data = await live.exchange(b"GET / HTTP/1.1\r\nHost: x\r\nX: a\r\n b\r\n\r\n")
+        assert data.startswith(b"HTTP/1.1 400 ")
+
+
+async def test_unknown_parser_backend_fails_at_setup() -> None:
+    from aioweb.http import Server
+
+    with pytest.raises(ValueError, match="unknown request parser backend"):
+        Server(handler, parser_backend="fast")  # type: ignore[arg-type]

@@ -115,15 +115,11 @@ def test_sigterm_lets_the_in_flight_request_finish(tmp_path: Path) -> None:
         slow.sendall(b"GET /slow?t=1.5 HTTP/1.1\r\nHost: x\r\n\r\n")
         time.sleep(0.2)
         proc.send_signal(signal.SIGTERM)
-        refused = False
-        deadline = time.monotonic() + 1.0
-        while time.monotonic() < deadline and not refused:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    time.sleep(0.05)
-            except ConnectionRefusedError:
-                refused = True
-        assert refused, "new connections were still accepted after SIGTERM"
+        # One probe, once the signal had time to land (a tight loop of probes races
+        # the listener's close, which is not what this test is about).
+        time.sleep(0.4)
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
         answer = b""
         while b"\r\n\r\n" not in answer or not answer.endswith(str(proc.pid).encode()):
             chunk = slow.recv(65536)
@@ -133,7 +129,7 @@ def test_sigterm_lets_the_in_flight_request_finish(tmp_path: Path) -> None:
     assert answer.startswith(b"HTTP/1.1 200 OK\r\n")
     code, out = stop(proc)
     assert code == 0, out
-    assert "Traceback" not in out
+    assert "Traceback" not in out, out
 
 
 def test_workers_share_one_port(tmp_path: Path) -> None:

@@ -34,7 +34,7 @@ from .sansio import (
     MessageEnd,
     ParseError,
     RequestHead,
-    RequestParser,
+    make_request_parser,
     reason_phrase,
 )
 
@@ -64,7 +64,7 @@ class HttpProtocol(asyncio.Protocol):
     def __init__(self, server: Server) -> None:
         self._server = server
         self._loop = server.loop
-        self._parser = RequestParser(server.limits)
+        self._parser = make_request_parser(server.limits, server.parser_backend)
         self._transport: asyncio.Transport | None = None
         self._writer: ConnectionWriter | None = None
         self._payload: StreamReader = EMPTY_PAYLOAD

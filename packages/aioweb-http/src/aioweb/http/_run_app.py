@@ -23,7 +23,7 @@ from ._access_log import (
 from ._runner import AppRunner, BaseSite, SockSite, TCPSite, UnixSite
 from ._server import DEFAULT_SERVER_HEADER
 from ._workers import run_forked
-from .sansio import DEFAULT_LIMITS, Limits
+from .sansio import DEFAULT_LIMITS, Limits, ParserBackend
 
 __all__ = ["GracefulExit", "run_app"]
 
@@ -59,6 +59,7 @@ def run_app(
     server_header: str | None = DEFAULT_SERVER_HEADER,
     workers: int = 1,
     use_uvloop: bool | None = None,
+    parser_backend: ParserBackend = "pure",
     loop: asyncio.AbstractEventLoop | None = None,
 ) -> None:
     """Serve ``app`` until interrupted (Ctrl-C or SIGTERM), then shut it down cleanly.
@@ -87,6 +88,7 @@ def run_app(
         workers: fork this many processes, each serving the same port with
             ``SO_REUSEPORT`` (POSIX); the parent supervises and passes signals on.
         use_uvloop: run on uvloop (``None``: when it is installed; ``False``: never).
+        parser_backend: the request parser, ``"pure"``, ``"httptools"`` or ``"auto"``.
         loop: the event loop to run on (default: a new one).
 
     Raises:
@@ -122,6 +124,7 @@ def run_app(
         access_log=access_log,
         access_log_format=access_log_format,
         access_log_class=access_log_class,
+        parser_backend=parser_backend,
     )
     stop = asyncio.Event()
     if handle_signals:
@@ -165,6 +168,7 @@ def _serve(
     access_log: logging.Logger | None,
     access_log_format: str,
     access_log_class: type[AbstractAccessLogger],
+    parser_backend: ParserBackend,
 ) -> Callable[[asyncio.Event], Awaitable[None]]:
     async def main(stop: asyncio.Event) -> None:
         application = app if isinstance(app, Application) else await app
@@ -178,6 +182,7 @@ def _serve(
             access_log=access_log,
             access_log_format=access_log_format,
             access_log_class=access_log_class,
+            parser_backend=parser_backend,
         )
         await runner.setup()
         try:
@@ -233,3 +238,7 @@ def _cancel_all(loop: asyncio.AbstractEventLoop) -> None:
         task.cancel()
     if tasks:
         loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+    # A connection accepted while the listener closed may still have its close (and the
+    # listener's bookkeeping) queued as callbacks: let them run before the loop closes.
+    for _ in range(2):
+        loop.run_until_complete(asyncio.sleep(0))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import socket
 import ssl
@@ -15,7 +16,7 @@ from ._access_log import (
     access_logger,
 )
 from ._server import DEFAULT_SERVER_HEADER, RequestHandler, Server
-from .sansio import DEFAULT_LIMITS, Limits
+from .sansio import DEFAULT_LIMITS, Limits, ParserBackend
 
 if TYPE_CHECKING:
     from aioweb.kernel import Application
@@ -36,6 +37,7 @@ class BaseRunner:
         access_log: the access log's logger (``None``: none).
         access_log_format: its format (aiohttp's directives).
         access_log_class: the ``AbstractAccessLogger`` subclass that writes it.
+        parser_backend: ``"pure"``, ``"httptools"`` or ``"auto"`` (see ``Server``).
     """
 
     def __init__(
@@ -50,7 +52,9 @@ class BaseRunner:
         access_log: logging.Logger | None = access_logger,
         access_log_format: str = DEFAULT_ACCESS_LOG_FORMAT,
         access_log_class: type[AbstractAccessLogger] = AccessLogger,
+        parser_backend: ParserBackend = "pure",
     ) -> None:
+        self._parser_backend: ParserBackend = parser_backend
         self._access_log = access_log
         self._access_log_format = access_log_format
         self._access_log_class = access_log_class
@@ -99,6 +103,7 @@ class BaseRunner:
             access_log=self._access_log,
             access_log_format=self._access_log_format,
             access_log_class=self._access_log_class,
+            parser_backend=self._parser_backend,
         )
 
     async def setup(self) -> None:
@@ -113,6 +118,7 @@ class BaseRunner:
 
     async def cleanup(self) -> None:
         """Stop listening, let requests finish, then shut down and clean up the app."""
+        listeners = [site._listener for site in self._sites if site._listener is not None]
         for site in reversed(self._sites):
             await site.stop()
         self._sites.clear()
@@ -120,6 +126,13 @@ class BaseRunner:
         if self._server is not None:
             await self._server.shutdown(self.shutdown_timeout)
         await self._after_shutdown()
+        # Connections accepted just before the listeners closed get their
+        # connection_made (and, shutting down, their close) on the next iterations.
+        for listener in listeners:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(listener.wait_closed(), 1.0)
+        if self._server is not None:
+            await self._server.shutdown(0)
         self._server = None
 
 
@@ -144,6 +157,7 @@ class AppRunner(BaseRunner):
         access_log: logging.Logger | None = access_logger,
         access_log_format: str = DEFAULT_ACCESS_LOG_FORMAT,
         access_log_class: type[AbstractAccessLogger] = AccessLogger,
+        parser_backend: ParserBackend = "pure",
     ) -> None:
         super().__init__(
             limits=limits,
@@ -155,6 +169,7 @@ class AppRunner(BaseRunner):
             access_log=access_log,
             access_log_format=access_log_format,
             access_log_class=access_log_class,
+            parser_backend=parser_backend,
         )
         self._app = app
 
@@ -197,6 +212,7 @@ class ServerRunner(BaseRunner):
         access_log: logging.Logger | None = access_logger,
         access_log_format: str = DEFAULT_ACCESS_LOG_FORMAT,
         access_log_class: type[AbstractAccessLogger] = AccessLogger,
+        parser_backend: ParserBackend = "pure",
     ) -> None:
         super().__init__(
             limits=limits,
@@ -208,6 +224,7 @@ class ServerRunner(BaseRunner):
             access_log=access_log,
             access_log_format=access_log_format,
             access_log_class=access_log_class,
+            parser_backend=parser_backend,
         )
         self._handler = handler
 

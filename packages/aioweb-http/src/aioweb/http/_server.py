@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -17,7 +18,7 @@ from ._access_log import (
     access_logger,
 )
 from ._protocol import HttpProtocol
-from .sansio import DEFAULT_LIMITS, Limits
+from .sansio import DEFAULT_LIMITS, Limits, ParserBackend, make_request_parser
 
 if TYPE_CHECKING:
     from aioweb.kernel import Application
@@ -48,6 +49,8 @@ class Server:
         access_log: the access log's logger (``None``: no access log).
         access_log_format: its format (aiohttp's directives).
         access_log_class: an ``AbstractAccessLogger`` subclass to format and write it.
+        parser_backend: the request parser: ``"pure"`` (the default: it is as fast as
+            httptools here, see docs/decisions.rst), ``"httptools"`` or ``"auto"``.
     """
 
     def __init__(
@@ -65,8 +68,11 @@ class Server:
         access_log: logging.Logger | None = access_logger,
         access_log_format: str = DEFAULT_ACCESS_LOG_FORMAT,
         access_log_class: type[AbstractAccessLogger] = AccessLogger,
+        parser_backend: ParserBackend = "pure",
         loop: asyncio.AbstractEventLoop | None = None,
     ) -> None:
+        make_request_parser(limits, parser_backend)  # fail now, not per connection
+        self.parser_backend: ParserBackend = parser_backend
         self.handler = handler
         self.app = app
         self.limits = limits
@@ -103,6 +109,10 @@ class Server:
     def connection_made(self, protocol: HttpProtocol) -> None:
         """Track a new connection (called by the protocol)."""
         self._connections.add(protocol)
+        if self.shutting_down:
+            # Accepted just before the listener closed: there is nothing to serve it.
+            protocol.close_if_idle()
+            return
         if self._sweeper is None:
             self._sweeper = self.loop.call_later(1.0, self._sweep)
 
@@ -140,11 +150,10 @@ class Server:
             proto.close_if_idle()
         if self._connections:
             self._all_closed = self.loop.create_future()
-            try:
+            with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(asyncio.shield(self._all_closed), timeout)
-            except asyncio.TimeoutError:
-                for proto in list(self._connections):
-                    proto.abort()
+        for proto in list(self._connections):
+            proto.abort()  # past the grace period, or opened while we waited
         if self._sweeper is not None:
             self._sweeper.cancel()
             self._sweeper = None

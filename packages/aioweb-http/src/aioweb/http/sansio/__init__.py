@@ -2,12 +2,18 @@
 
 ``RequestParser`` (server side) and ``ResponseParser`` (client side) turn bytes
 into head, body and end events under strict RFC 9112 framing; the serializers
-build request and response heads and chunks. Nothing here imports asyncio,
+build request and response heads and chunks. ``HttptoolsRequestParser`` is the
+same request parser with httptools tokenising the header fields;
+``make_request_parser`` picks one. Nothing here imports asyncio,
 sockets or logging: the I/O layer owns buffering, flow control and timers.
 """
 
+from ._backend import ParserBackend as ParserBackend
+from ._backend import RequestParserProtocol as RequestParserProtocol
+from ._backend import make_request_parser as make_request_parser
 from ._errors import LocalProtocolError as LocalProtocolError
 from ._errors import ParseError as ParseError
+from ._errors import SpeedupsUnavailableError as SpeedupsUnavailableError
 from ._events import NEED_DATA as NEED_DATA
 from ._events import PAUSED as PAUSED
 from ._events import BodyChunk as BodyChunk
@@ -17,6 +23,7 @@ from ._events import RequestHead as RequestHead
 from ._events import ResponseEvent as ResponseEvent
 from ._events import ResponseHead as ResponseHead
 from ._events import Signal as Signal
+from ._httptools_parser import HttptoolsRequestParser as HttptoolsRequestParser
 from ._limits import DEFAULT_LIMITS as DEFAULT_LIMITS
 from ._limits import Limits as Limits
 from ._parser import RequestParser as RequestParser
@@ -33,18 +40,23 @@ __all__ = [
     "NEED_DATA",
     "PAUSED",
     "BodyChunk",
+    "HttptoolsRequestParser",
     "Limits",
     "LocalProtocolError",
     "MessageEnd",
     "ParseError",
+    "ParserBackend",
     "RequestEvent",
     "RequestHead",
     "RequestParser",
+    "RequestParserProtocol",
     "ResponseEvent",
     "ResponseHead",
     "ResponseParser",
     "Signal",
+    "SpeedupsUnavailableError",
     "encode_chunk",
+    "make_request_parser",
     "reason_phrase",
     "request_head",
     "response_head",

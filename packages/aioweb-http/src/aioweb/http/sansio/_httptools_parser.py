@@ -1,8 +1,9 @@
 """The ``[speedups]`` back-end: httptools (llhttp) tokenises the header section.
 
-Only the field lines are handed to llhttp. Everything else is the shared code
-of BaseRequestParser, because llhttp is more lenient than RFC 9112 asks in
-places this codec must not be (it accepts ``GET  / HTTP/1.1`` and ``GET /``,
+llhttp is fed each complete head, but only the field lines it reports are
+used. Everything else is the shared code of BaseRequestParser, because llhttp
+is more lenient than RFC 9112 asks in places this codec must not be (it
+accepts ``GET  / HTTP/1.1`` and ``GET /``,
 ``Transfer-Encoding: gzip, chunked``, a fragment in the target, a 17-digit
 chunk size; it has no size limits at all) and stricter in others (a method
 outside its fixed table, ``HTTP/1.2``, ``Content-Length: 5, 5``). So:
@@ -29,12 +30,38 @@ from ._parser import BaseRequestParser
 if TYPE_CHECKING:
     from types import ModuleType
 
+    import httptools
+
 __all__ = ["HttptoolsRequestParser", "httptools_available", "load_httptools"]
 
 _INSTALL_HINT: Final = "httptools is not installed: pip install aioweb-http[speedups]"
 _OWS: Final = b" \t"
-# None: not tried yet; False: tried and missing; else the module.
-_httptools: ModuleType | bool | None = None
+
+
+class _Loader:
+    """Imports httptools at most once per process, on first need."""
+
+    __slots__ = ("module", "tried")
+
+    def __init__(self) -> None:
+        self.tried = False
+        self.module: ModuleType | None = None
+
+    def load(self) -> ModuleType:
+        if not self.tried:
+            try:
+                import httptools  # optional dependency: imported on first use
+            except ImportError:
+                self.module = None
+            else:
+                self.module = httptools
+            self.tried = True
+        if self.module is None:
+            raise SpeedupsUnavailableError(_INSTALL_HINT)
+        return self.module
+
+
+_LOADER: Final = _Loader()
 
 
 def load_httptools() -> ModuleType:
@@ -43,25 +70,13 @@ def load_httptools() -> ModuleType:
     Raises:
         SpeedupsUnavailableError: httptools cannot be imported.
     """
-    global _httptools  # noqa: PLW0603 - a once-per-process lazy import
-    module = _httptools
-    if module is None:
-        try:
-            import httptools
-        except ImportError:
-            _httptools = False
-        else:
-            _httptools = httptools
-        module = _httptools
-    if module is False or module is True:
-        raise SpeedupsUnavailableError(_INSTALL_HINT)
-    return module
+    return _LOADER.load()
 
 
 def httptools_available() -> bool:
     """Whether the httptools back-end can be used (imports httptools on first call)."""
     try:
-        load_httptools()
+        _LOADER.load()
     except SpeedupsUnavailableError:
         return False
     return True
@@ -94,13 +109,14 @@ class HttptoolsRequestParser(BaseRequestParser):
         SpeedupsUnavailableError: httptools is not installed.
     """
 
-    __slots__ = ("_exceptions", "_new_parser")
+    __slots__ = ("_llhttp_error", "_llhttp_upgrade", "_new_parser")
 
     def __init__(self, limits: Limits = DEFAULT_LIMITS) -> None:
-        httptools = load_httptools()
+        module = _LOADER.load()
         super().__init__(limits)
-        self._new_parser = httptools.HttpRequestParser
-        self._exceptions = (httptools.HttpParserError, httptools.HttpParserUpgrade)
+        self._new_parser: type[httptools.HttpRequestParser] = module.HttpRequestParser
+        self._llhttp_error: type[Exception] = module.HttpParserError
+        self._llhttp_upgrade: type[Exception] = module.HttpParserUpgrade
 
     def _fields(self, buf: bytes, pos: int, line_end: int, end: int) -> Fields:
         limits = self._limits
@@ -108,12 +124,17 @@ class HttptoolsRequestParser(BaseRequestParser):
         collector = _Collector()
         # llhttp keeps state across a message, so each head gets a fresh one;
         # it is fed the head only, the body is framed by the shared code.
+        refused = False
         try:
             self._new_parser(collector).feed_data(memoryview(buf)[pos:end])
-        except self._exceptions as exc:
-            # HttpParserUpgrade (CONNECT, Upgrade) comes after the last field.
-            if not isinstance(exc, self._exceptions[1]):
-                return parse_fields(buf, line_end, stop, limits, limits.max_headers)
+        except self._llhttp_upgrade:
+            pass  # CONNECT or Upgrade: raised after the last field line
+        except self._llhttp_error:
+            refused = True
+        if refused:
+            # The pure tokeniser explains the error, or accepts what llhttp
+            # refused for its own reasons (e.g. a method it does not know).
+            return parse_fields(buf, line_end, stop, limits, limits.max_headers)
         fields = collector.fields
         if len(fields) > limits.max_headers or stop - line_end > limits.max_field_size + 2:
             check_field_limits(buf, line_end, stop, len(fields), limits, limits.max_headers)
