@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 from aioweb.kernel import (
+    RESOURCE,
     Application,
-    HTTPException,
     HTTPMethodNotAllowed,
     HTTPNotFound,
     MatchInfo,
+    MissingPluginError,
+    default_registry,
 )
 
 from ._index import DynamicIndex
+from ._prefix import PrefixResource
 from ._redirect import redirect_handler
 from ._resources import (
     METH_ANY,
@@ -27,6 +30,7 @@ from ._resources import (
     check_method,
     host_of,
     make_resource,
+    miss,
 )
 from ._route_def import AbstractRouteDef
 
@@ -39,22 +43,6 @@ _Handler = Callable[["Request"], object]
 _Resource = AbstractResource | PrefixedSubAppResource | MatchedSubAppResource
 
 
-class _Raise:
-    """The handler of a miss: raises the match's 404 or 405."""
-
-    __slots__ = ("exc",)
-
-    def __init__(self, exc: HTTPException) -> None:
-        self.exc = exc
-
-    def __call__(self, request: Request, /) -> NoReturn:
-        raise self.exc
-
-
-def _miss(exc: HTTPException) -> MatchInfo:
-    return MatchInfo({}, _Raise(exc), http_exception=exc)
-
-
 class UrlDispatcher:
     """Maps request paths and methods to handlers (aiohttp's ``app.router``).
 
@@ -63,6 +51,8 @@ class UrlDispatcher:
     first resolve after a change).  A static path wins over a dynamic pattern; dynamic
     patterns are tried in registration order; sub-applications come after this
     router's own routes (longest prefix first); a matching domain comes before them.
+    Prefix resources (:class:`PrefixResource`, e.g. static files) are tried after the
+    static and dynamic routes and before the sub-applications, longest prefix first.
     Matching runs on the percent-decoded ``request.path``.
 
     Args:
@@ -78,6 +68,7 @@ class UrlDispatcher:
         "_named",
         "_parent",
         "_prefix",
+        "_prefixed",
         "_registry",
         "_resources",
         "_static",
@@ -91,6 +82,7 @@ class UrlDispatcher:
         self._dynamic: dict[str, DynamicResource] = {}
         self._named: dict[str, AbstractResource] = {}
         self._subapps: list[tuple[str, Application, UrlDispatcher]] = []
+        self._prefixed: list[PrefixResource] = []
         self._domains: list[tuple[MatchedSubAppResource, UrlDispatcher]] = []
         self._index: DynamicIndex | None = None
         self._frozen = False
@@ -124,9 +116,13 @@ class UrlDispatcher:
             if route is not None:
                 return MatchInfo(values, route.handler, route=route)
             return self._resolve_slow(request, method, path, dyn)
+        if self._prefixed:
+            match = self._resolve_prefixed(request, path)
+            if match is not None:
+                return match
         if self._subapps:
             return self._resolve_subapp(request, path)
-        return _miss(HTTPNotFound())
+        return miss(HTTPNotFound())
 
     def _resolve_slow(
         self, request: Request, method: str, path: str, first: AbstractResource
@@ -145,17 +141,28 @@ class UrlDispatcher:
             if route is not None:
                 return MatchInfo(values, route.handler, route=route)
             allowed.update(dyn.allowed_methods)
-        return _miss(HTTPMethodNotAllowed(method, allowed))
+        return miss(HTTPMethodNotAllowed(method, allowed))
 
     def _resolve_subapp(self, request: Request, path: str) -> MatchInfo:
         for prefix, app, router in self._subapps:
             if path.startswith(prefix) and path[len(prefix) : len(prefix) + 1] in ("", "/"):
                 return _mounted(app, router._resolve_path(request, path[len(prefix) :]))
-        return _miss(HTTPNotFound())
+        return miss(HTTPNotFound())
+
+    def _resolve_prefixed(self, request: Request, path: str) -> MatchInfo | None:
+        for res in self._prefixed:
+            prefix = res.prefix
+            # "/static" serves "/static" and "/static/..." but not "/staticx".
+            if path.startswith(prefix) and path[len(prefix) : len(prefix) + 1] in ("", "/"):
+                match = res.resolve(request, path[len(prefix) + 1 :])
+                if match is not None:
+                    return match
+        return None
 
     def _compile(self) -> DynamicIndex:
         self._index = index = DynamicIndex(list(self._dynamic.values()))
         self._subapps.sort(key=lambda sub: -len(sub[0]))
+        self._prefixed.sort(key=lambda res: -len(res.prefix))  # stable: ties keep order
         return index
 
     # -- registration ------------------------------------------------------------------
@@ -308,6 +315,54 @@ class UrlDispatcher:
                 raise TypeError(f"not a route definition (no register(router)): {item!r}")
             added.extend(item.register(self))
         return added
+
+    def register_resource(self, resource: PrefixResource, /) -> PrefixResource:
+        """Add a prefix-matched resource built elsewhere (by a plugin, say).
+
+        Raises:
+            TypeError: ``resource`` is not a :class:`PrefixResource`.
+            ValueError: its name is taken, or it is registered already.
+            RuntimeError: the router is frozen.
+        """
+        if not isinstance(resource, PrefixResource):
+            raise TypeError(f"register_resource takes a PrefixResource, not {resource!r}")
+        self._check_frozen(f"add a resource at {resource.canonical!r}")
+        if resource.registered:
+            raise ValueError(f"{resource!r} is already registered on a router")
+        self._claim_name(resource.name, resource)
+        resource._bind(self)
+        self._prefixed.append(resource)
+        self._resources.append(resource)
+        self._index = None
+        return resource
+
+    def add_static(
+        self, prefix: str, path: object, *, name: str | None = None, **options: object
+    ) -> PrefixResource:
+        """Serve the files under directory ``path`` at ``prefix`` (``/static``).
+
+        The resource comes from the ``"static"`` factory of the ``resource`` extension
+        point (``aioweb-static`` provides it); ``options`` are passed to it as they are
+        (``show_index``, ``follow_symlinks``, ``append_version``, ``chunk_size``, ...:
+        see ``aioweb.static.StaticResource``).
+
+        Raises:
+            MissingPluginError: no static-files plugin is installed.
+            TypeError: the factory did not build a :class:`PrefixResource`.
+            ValueError: invalid prefix, directory or options; name taken.
+            RuntimeError: the router is frozen.
+        """
+        self._check_frozen(f"add static files at {prefix!r}")
+        registry = self._registry if self._registry is not None else default_registry()
+        factory = registry.items(RESOURCE).get("static")
+        if factory is None:
+            raise MissingPluginError(
+                "no static-files plugin is installed: pip install aioweb-static"
+            )
+        resource = factory(prefix, path, name=name, **options)
+        if not isinstance(resource, PrefixResource):
+            raise TypeError(f"the 'static' resource factory returned {resource!r}")
+        return self.register_resource(resource)
 
     def _mount(self, app: Application, what: str) -> UrlDispatcher:
         self._check_frozen(f"add {what}")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Final, Protocol, TypeAlias, final
+from typing import TYPE_CHECKING, Final, NoReturn, Protocol, TypeAlias, final
 
 from yarl import URL
+
+from aioweb.kernel import HTTPException, MatchInfo
 
 from ._pattern import Pattern, parse_pattern, validate_name
 
@@ -23,6 +25,7 @@ __all__ = [
     "Query",
     "ResourceRoute",
     "host_of",
+    "miss",
 ]
 
 #: The method of a route that answers every method (``add_route("*", ...)``).
@@ -47,6 +50,23 @@ def check_method(method: str) -> str:
     if not _TOKEN.fullmatch(method):
         raise ValueError(f"invalid HTTP method {method!r}: it must be an RFC 9110 token")
     return method.upper()
+
+
+class _Raise:
+    """The handler of a miss: raises the match's 404 or 405."""
+
+    __slots__ = ("exc",)
+
+    def __init__(self, exc: HTTPException) -> None:
+        self.exc = exc
+
+    def __call__(self, request: Request, /) -> NoReturn:
+        raise self.exc
+
+
+def miss(exc: HTTPException) -> MatchInfo:
+    """A match for nothing: its handler raises ``exc`` (a 404 or 405)."""
+    return MatchInfo({}, _Raise(exc), http_exception=exc)
 
 
 class _Owner(Protocol):

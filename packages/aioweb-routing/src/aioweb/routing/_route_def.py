@@ -25,6 +25,7 @@ __all__ = [
     "AbstractRouteDef",
     "RouteDef",
     "RouteTableDef",
+    "StaticDef",
     "delete",
     "get",
     "head",
@@ -33,6 +34,7 @@ __all__ = [
     "post",
     "put",
     "route",
+    "static",
     "view",
 ]
 
@@ -85,6 +87,38 @@ class RouteDef:
         handler = getattr(self.handler, "__qualname__", repr(self.handler))
         extra = "".join(f", {k}={v!r}" for k, v in self.kwargs.items())
         return f"<RouteDef {self.method} {self.path} -> {handler}{extra}>"
+
+
+@dataclass(frozen=True, slots=True)
+class StaticDef:
+    """Static files waiting to be registered: ``web.static("/static", "./static")``.
+
+    Attributes:
+        prefix: the URL prefix.
+        path: the directory served.
+        kwargs: the keywords for ``router.add_static`` (``name``, ``show_index``, ...).
+    """
+
+    prefix: str
+    path: object
+    kwargs: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+
+    def register(self, router: UrlDispatcher, /) -> list[ResourceRoute]:
+        """Call ``router.add_static`` (needs aioweb-static); return the routes created."""
+        options = dict(self.kwargs)
+        name = options.pop("name", None)
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"route name must be a str, not {name!r}")
+        return list(router.add_static(self.prefix, self.path, name=name, **options))
+
+    def __repr__(self) -> str:
+        extra = "".join(f", {k}={v!r}" for k, v in self.kwargs.items())
+        return f"<StaticDef {self.prefix} -> {self.path!r}{extra}>"
+
+
+def static(prefix: str, path: object, *, name: str | None = None, **kwargs: object) -> StaticDef:
+    """Static files under directory ``path``, served at ``prefix`` (see ``add_static``)."""
+    return StaticDef(prefix, path, _kwargs(name, **kwargs))
 
 
 def _kwargs(name: str | None, **more: object) -> Mapping[str, object]:
@@ -141,7 +175,7 @@ def view(path: str, cls: type[View], *, name: str | None = None) -> RouteDef:
     return route(METH_ANY, path, cls, name=name)
 
 
-class RouteTableDef(Sequence[RouteDef]):
+class RouteTableDef(Sequence[AbstractRouteDef]):
     """Collects routes with decorators; pass it to ``app.add_routes(routes)``.
 
     Example::
@@ -155,7 +189,7 @@ class RouteTableDef(Sequence[RouteDef]):
     __slots__ = ("_items",)
 
     def __init__(self) -> None:
-        self._items: list[RouteDef] = []
+        self._items: list[AbstractRouteDef] = []
 
     def route(self, method: str, path: str, *, name: str | None = None) -> Callable[[H], H]:
         """Decorate a handler for ``method`` on ``path``."""
@@ -210,14 +244,20 @@ class RouteTableDef(Sequence[RouteDef]):
 
         return register
 
+    def static(
+        self, prefix: str, path: object, *, name: str | None = None, **kwargs: object
+    ) -> None:
+        """Add static files under ``path`` at ``prefix`` (see :func:`static`)."""
+        self._items.append(static(prefix, path, name=name, **kwargs))
+
     @overload
-    def __getitem__(self, index: int) -> RouteDef: ...
+    def __getitem__(self, index: int) -> AbstractRouteDef: ...
     @overload
-    def __getitem__(self, index: slice) -> list[RouteDef]: ...
-    def __getitem__(self, index: int | slice) -> RouteDef | list[RouteDef]:
+    def __getitem__(self, index: slice) -> list[AbstractRouteDef]: ...
+    def __getitem__(self, index: int | slice) -> AbstractRouteDef | list[AbstractRouteDef]:
         return self._items[index]
 
-    def __iter__(self) -> Iterator[RouteDef]:
+    def __iter__(self) -> Iterator[AbstractRouteDef]:
         return iter(self._items)
 
     def __len__(self) -> int:
