@@ -1,0 +1,37 @@
+"""Fixtures for the aioweb-static tests: a tree of files to serve."""
+
+from __future__ import annotations
+
+import gzip
+import os
+from pathlib import Path
+
+import pytest
+
+#: The bytes of ``big.bin`` (1 MiB + 17, not a multiple of any chunk size).
+BIG = bytes(range(256)) * 4096 + b"0123456789abcdefg"
+#: ``app.js.gz``: really gzip, so clients can decode it.
+GZ = gzip.compress(b"console.log(1)", mtime=0)
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """A served directory, with a secret next to it and symlinks in and out."""
+    served = tmp_path / "www"
+    served.mkdir()
+    (served / "hello.txt").write_text("hello, world\n")
+    (served / "page.html").write_text("<p>hi</p>")
+    (served / "big.bin").write_bytes(BIG)
+    (served / "app.js").write_text("console.log(1)")
+    (served / "app.js.gz").write_bytes(GZ)
+    (served / "app.js.br").write_bytes(b"BR-DATA")
+    (served / ".env").write_text("SECRET=1")
+    (served / "sub").mkdir()
+    (served / "sub" / "inner.txt").write_text("inner")
+    (served / "sub" / "<b>&amp;.txt").write_text("x")
+    (served / "empty.txt").write_bytes(b"")
+    (tmp_path / "secret.txt").write_text("TOP SECRET")
+    os.symlink(tmp_path / "secret.txt", served / "out-link")
+    os.symlink(served / "hello.txt", served / "in-link")
+    os.symlink(tmp_path, served / "out-dir")
+    return served
