@@ -1,0 +1,157 @@
+"""The client side over a plain asyncio connection (``ClientSession.ws_connect`` builds on it)."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections.abc import Iterable, Mapping
+
+from yarl import URL
+
+from aioweb.http.sansio import NEED_DATA, PAUSED, ParseError, ResponseHead, ResponseParser
+from aioweb.http.sansio import request_head as build_request_head
+
+from ._api import WebSocketMessages
+from ._connection import WebSocketConnection
+from .sansio import (
+    DEFAULT_MAX_MSG_SIZE,
+    FrameReader,
+    FrameWriter,
+    HandshakeError,
+    check_response,
+    client_request,
+    deflate_pair,
+)
+
+__all__ = ["ClientWebSocketResponse", "WSServerHandshakeError", "ws_connect"]
+
+
+class WSServerHandshakeError(HandshakeError):
+    """The server refused the opening handshake or answered it wrongly (``status``)."""
+
+
+class ClientWebSocketResponse(WebSocketMessages):
+    """The client's side of an open WebSocket (the same message API as the server's).
+
+    Built by :func:`ws_connect`.
+    """
+
+    __slots__ = ("_conn", "_protocol", "_receive_timeout", "response_headers")
+
+    def __init__(
+        self,
+        conn: WebSocketConnection,
+        protocol: str | None,
+        receive_timeout: float | None,
+        response_headers: tuple[tuple[str, str], ...],
+    ) -> None:
+        self._conn = conn
+        self._protocol = protocol
+        self._receive_timeout = receive_timeout
+        #: The header fields of the server's ``101`` answer.
+        self.response_headers = response_headers
+
+    async def __aenter__(self) -> ClientWebSocketResponse:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+
+class _Handshake(asyncio.Protocol):
+    """Reads the answer to the opening handshake, then steps aside."""
+
+    def __init__(self, done: asyncio.Future[tuple[ResponseHead, bytes]]) -> None:
+        self._parser = ResponseParser()
+        self._parser.expect_response("GET")
+        self._done = done
+        self._head: ResponseHead | None = None
+
+    def data_received(self, data: bytes) -> None:
+        if self._done.done():
+            return
+        self._parser.feed(data)
+        try:
+            while (event := self._parser.next_event()) is not NEED_DATA:
+                if isinstance(event, ResponseHead):
+                    self._head = event
+                    if event.status != 101:
+                        break
+                elif event is PAUSED and self._head is not None:
+                    self._done.set_result((self._head, bytes(self._parser.trailing_data)))
+                    return
+        except ParseError as exc:
+            self._done.set_exception(WSServerHandshakeError(0, f"invalid response: {exc}"))
+            return
+        if self._head is not None and self._head.status != 101:
+            self._done.set_result((self._head, b""))
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self._done.done():
+            self._done.set_exception(
+                WSServerHandshakeError(0, "the server closed the connection during the handshake")
+            )
+
+
+async def ws_connect(
+    url: str | URL,
+    *,
+    protocols: Iterable[str] = (),
+    headers: Mapping[str, str] | None = None,
+    compress: bool = True,
+    max_msg_size: int = DEFAULT_MAX_MSG_SIZE,
+    autoclose: bool = True,
+    autoping: bool = True,
+    heartbeat: float | None = None,
+    timeout: float = 10.0,
+    receive_timeout: float | None = None,
+    ssl_context: ssl.SSLContext | None = None,
+) -> ClientWebSocketResponse:
+    """Open a WebSocket to ``url`` (``ws://`` or ``wss://``) and complete the handshake.
+
+    Raises:
+        WSServerHandshakeError: the server refused or botched the handshake.
+        OSError: the connection failed.
+        asyncio.TimeoutError: no answer within ``timeout``.
+    """
+    target = URL(url)
+    if target.scheme not in ("ws", "wss") or not target.host:
+        raise ValueError(f"not a ws:// or wss:// URL: {url}")
+    secure = target.scheme == "wss"
+    port = target.port or (443 if secure else 80)
+    handshake = client_request(protocols=tuple(protocols), compress=compress)
+    host = target.host if target.is_default_port() else f"{target.host}:{port}"
+    fields = [("Host", host), *handshake.headers, *(headers or {}).items()]
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[tuple[ResponseHead, bytes]] = loop.create_future()
+    sslarg: ssl.SSLContext | bool | None = (ssl_context or True) if secure else None
+    transport, _ = await asyncio.wait_for(
+        loop.create_connection(lambda: _Handshake(done), target.host, port, ssl=sslarg), timeout
+    )
+    try:
+        transport.write(build_request_head("GET", target.raw_path_qs, fields))
+        head, rest = await asyncio.wait_for(done, timeout)
+        answer = tuple((n.decode("latin-1"), v.decode("latin-1")) for n, v in head.headers)
+        try:
+            protocol, deflate = check_response(handshake, head.status, answer)
+        except HandshakeError as exc:
+            raise WSServerHandshakeError(head.status, exc.reason) from exc
+    except BaseException:
+        transport.close()
+        raise
+    deflater = inflater = None
+    if deflate is not None:
+        deflater, inflater = deflate_pair(deflate, client=True)
+    conn = WebSocketConnection(
+        FrameReader(client=True, max_msg_size=max_msg_size, inflater=inflater),
+        FrameWriter(client=True, deflater=deflater),
+        autoclose=autoclose,
+        autoping=autoping,
+        timeout=timeout,
+        heartbeat=heartbeat,
+    )
+    transport.set_protocol(conn)
+    conn.connection_made(transport)
+    if rest:
+        conn.data_received(rest)
+    return ClientWebSocketResponse(conn, protocol, receive_timeout, answer)

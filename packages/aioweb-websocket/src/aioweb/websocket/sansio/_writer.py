@@ -1,0 +1,126 @@
+"""The frame writer: messages and control frames out as bytes for one role."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+
+from ._deflate import Deflater
+from ._errors import WebSocketProtocolError
+from ._events import Opcode, is_valid_close_code
+from ._mask import apply_mask
+
+__all__ = ["FrameWriter", "encode_frame"]
+
+
+def encode_frame(
+    opcode: int,
+    payload: bytes,
+    *,
+    fin: bool = True,
+    rsv1: bool = False,
+    mask: bytes | None = None,
+) -> bytes:
+    """Serialize one frame (RFC 6455 §5.2); ``mask`` is the 4-byte key of a client frame."""
+    b0 = (0x80 if fin else 0) | (0x40 if rsv1 else 0) | opcode
+    n = len(payload)
+    bit = 0x80 if mask is not None else 0
+    if n < 126:
+        head = bytes((b0, bit | n))
+    elif n < 0x10000:
+        head = bytes((b0, bit | 126)) + n.to_bytes(2, "big")
+    else:
+        head = bytes((b0, bit | 127)) + n.to_bytes(8, "big")
+    if mask is None:
+        return head + payload
+    return head + mask + apply_mask(payload, mask)
+
+
+class FrameWriter:
+    """Builds the frames one side of a connection sends. Performs no I/O.
+
+    Args:
+        client: ``True`` for the client role: every frame is masked.
+        deflater: the permessage-deflate compressor when it was negotiated.
+        mask_key: returns a fresh 4-byte masking key (default: ``os.urandom``;
+            RFC 6455 §5.3 wants it unpredictable).
+    """
+
+    __slots__ = ("_client", "_deflater", "_mask_key")
+
+    def __init__(
+        self,
+        *,
+        client: bool,
+        deflater: Deflater | None = None,
+        mask_key: Callable[[], bytes] | None = None,
+    ) -> None:
+        self._client = client
+        self._deflater = deflater
+        self._mask_key = mask_key or (lambda: os.urandom(4))
+
+    @property
+    def compressing(self) -> bool:
+        """Whether permessage-deflate was negotiated for what we send."""
+        return self._deflater is not None
+
+    def _frame(self, opcode: int, payload: bytes, fin: bool = True, rsv1: bool = False) -> bytes:
+        mask = self._mask_key() if self._client else None
+        return encode_frame(opcode, payload, fin=fin, rsv1=rsv1, mask=mask)
+
+    def message(self, data: bytes, *, text: bool, compress: bool = True) -> bytes:
+        """One data message in one frame (compressed when negotiated and ``compress``)."""
+        opcode = Opcode.TEXT if text else Opcode.BINARY
+        deflater = self._deflater
+        if deflater is not None and compress:
+            return self._frame(opcode, deflater.compress(data), rsv1=True)
+        return self._frame(opcode, data)
+
+    def text(self, data: str, *, compress: bool = True) -> bytes:
+        """A text message."""
+        return self.message(data.encode("utf-8"), text=True, compress=compress)
+
+    def binary(self, data: bytes, *, compress: bool = True) -> bytes:
+        """A binary message."""
+        return self.message(data, text=False, compress=compress)
+
+    def fragments(self, parts: Iterable[bytes], *, text: bool) -> bytes:
+        """One uncompressed message sent as one frame per part (at least one frame)."""
+        chunks = list(parts) or [b""]
+        out = []
+        last = len(chunks) - 1
+        for i, part in enumerate(chunks):
+            opcode = (Opcode.TEXT if text else Opcode.BINARY) if i == 0 else Opcode.CONTINUATION
+            out.append(self._frame(opcode, part, fin=i == last))
+        return b"".join(out)
+
+    def _control(self, opcode: int, payload: bytes) -> bytes:
+        if len(payload) > 125:
+            raise ValueError("a control frame carries at most 125 bytes (RFC 6455 §5.5)")
+        return self._frame(opcode, payload)
+
+    def ping(self, data: bytes = b"") -> bytes:
+        """A ping frame (payload at most 125 bytes)."""
+        return self._control(Opcode.PING, data)
+
+    def pong(self, data: bytes = b"") -> bytes:
+        """A pong frame (payload at most 125 bytes)."""
+        return self._control(Opcode.PONG, data)
+
+    def close(self, code: int | None = 1000, reason: str | bytes = b"") -> bytes:
+        """A close frame; ``code=None`` sends an empty body.
+
+        Raises:
+            ValueError: a code that may not be sent, or a reason over 123 bytes.
+        """
+        if code is None:
+            return self._control(Opcode.CLOSE, b"")
+        if not is_valid_close_code(code):
+            raise ValueError(f"close code {code} may not be sent (RFC 6455 §7.4)")
+        raw = reason.encode("utf-8") if isinstance(reason, str) else reason
+        return self._control(Opcode.CLOSE, code.to_bytes(2, "big") + raw)
+
+    def close_for(self, error: WebSocketProtocolError) -> bytes:
+        """The close frame that answers a protocol error (the reason cut to fit)."""
+        reason = error.reason.encode("utf-8")[:120].decode("utf-8", "ignore")
+        return self.close(error.close_code, reason)

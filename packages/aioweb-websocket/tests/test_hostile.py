@@ -1,0 +1,104 @@
+"""Hostile frames over raw sockets: the right close code, no crash, the server serves on."""
+
+from __future__ import annotations
+
+import asyncio
+import zlib
+
+import pytest
+from websockets.asyncio.client import connect
+from ws_testlib import MASK, TIMEOUT, Live, client_frame, read_close, read_frame, serve
+
+from aioweb.kernel import Request, StreamResponse
+from aioweb.websocket import WebSocketResponse, WSMsgType
+from aioweb.websocket.sansio import WebSocketProtocolError, encode_frame
+
+pytestmark = pytest.mark.loopback
+
+ERRORS: list[BaseException | None] = []
+
+
+async def echo(request: Request) -> StreamResponse:
+    ws = WebSocketResponse(max_msg_size=64 * 1024)
+    await ws.prepare(request)
+    async for msg in ws:
+        if msg.type == WSMsgType.TEXT:
+            await ws.send_str(msg.data)
+        elif msg.type == WSMsgType.BINARY:
+            await ws.send_bytes(msg.data)
+        elif msg.type == WSMsgType.ERROR:
+            ERRORS.append(ws.exception())
+    return ws
+
+
+@pytest.fixture
+async def live() -> Live:  # type: ignore[misc]
+    ERRORS.clear()
+    async with serve(echo) as server:
+        yield server
+        # The server still serves a new, well-behaved connection.
+        async with connect(server.url, open_timeout=TIMEOUT) as ws:
+            await ws.send("still here")
+            assert await asyncio.wait_for(ws.recv(), TIMEOUT) == "still here"
+
+
+def _bomb() -> bytes:
+    obj = zlib.compressobj(9, zlib.DEFLATED, -15)
+    body = (obj.compress(b"\x00" * (32 * 1024 * 1024)) + obj.flush(zlib.Z_SYNC_FLUSH))[:-4]
+    return client_frame(0x2, body, rsv1=True)
+
+
+HOSTILE = [
+    pytest.param(encode_frame(0x1, b"hello"), "", 1002, id="unmasked-client-frame"),
+    pytest.param(
+        bytes((0x82, 0xFF)) + (2**63).to_bytes(8, "big") + MASK, "", 1002, id="length-2**63"
+    ),
+    pytest.param(client_frame(0x9, b"p", fin=False), "", 1002, id="fragmented-ping"),
+    pytest.param(
+        client_frame(0x1, b"\xce", fin=False) + client_frame(0x0, b"\x28"),
+        "",
+        1007,
+        id="invalid-utf8-across-fragments",
+    ),
+    pytest.param(client_frame(0x2, b"x" * (64 * 1024 + 1)), "", 1009, id="oversize"),
+    pytest.param(
+        bytes((0x82, 0xFF)) + (2**40).to_bytes(8, "big") + MASK, "", 1009, id="oversize-header-only"
+    ),
+    pytest.param(
+        _bomb(), "Sec-WebSocket-Extensions: permessage-deflate\r\n", 1009, id="compression-bomb"
+    ),
+    pytest.param(client_frame(0x1, b"x", rsv1=True), "", 1002, id="rsv1-not-negotiated"),
+    pytest.param(client_frame(0x8, b"\x03\xed"), "", 1002, id="close-code-1005"),
+]
+
+
+@pytest.mark.parametrize(("data", "extra", "code"), HOSTILE)
+async def test_hostile_frame(live: Live, data: bytes, extra: str, code: int) -> None:
+    async with live.raw(extra) as (reader, writer):
+        writer.write(data)
+        assert await read_close(reader) == code
+    for _ in range(100):
+        if ERRORS:
+            break
+        await asyncio.sleep(0.01)
+    assert isinstance(ERRORS[0], WebSocketProtocolError)
+    assert ERRORS[0].close_code == code
+
+
+async def test_ping_interleaved_in_a_fragmented_message(live: Live) -> None:
+    async with live.raw() as (reader, writer):
+        writer.write(
+            client_frame(0x1, b"ab", fin=False)
+            + client_frame(0x9, b"hey")
+            + client_frame(0x0, b"cd")
+        )
+        assert await read_frame(reader) == (0x8A, b"hey")  # the pong comes first
+        assert await read_frame(reader) == (0x81, b"abcd")
+        writer.write(client_frame(0x8, b"\x03\xe8"))
+        assert await read_close(reader) == 1000
+
+
+async def test_peer_vanishing_mid_message(live: Live) -> None:
+    async with live.raw() as (_, writer):
+        writer.write(client_frame(0x2, b"x" * 1000)[:100])
+        await writer.drain()
