@@ -43,7 +43,7 @@ MINIMAL_PYTHONS = [OLDEST, NEWEST]
 # Tools that belong to no single package. Package tools live in each package's groups.
 IMPORT_LINTER = "import-linter>=2.1"
 SPHINX = "sphinx>=8.1"
-INTEGRATION_EXTRA = ["httpx>=0.27", "tomli>=2.0; python_version < '3.11'"]
+INTEGRATION_EXTRA = ["httpx>=0.27", "websockets>=13", "tomli>=2.0; python_version < '3.11'"]
 BUILD_TOOLS = ["twine>=5.1"]
 
 

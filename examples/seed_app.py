@@ -2,19 +2,26 @@
 
 Serves http://localhost:8080 with ``python3 -m nox -s demo`` (or ``python examples/seed_app.py``):
 
-* ``/``                 "Welcome to aioweb!"
-* ``/hello``            "Hello, Anonymous"
-* ``/hello/{name}``     "Hello, {name}"
-* ``/welcome``          302 redirect to ``/``
+* ``/``                    "Welcome to aioweb!"
+* ``/hello``               "Hello, Anonymous"
+* ``/hello/{name}``        "Hello, {name}"
+* ``/welcome``             302 redirect to ``/``
+* ``/ws``                  the seed's WebSocket echo ("Hello, <message>"; "close" closes)
+* ``/static/{filename}``   the seed's static-file handler, serving ``examples/static/``
+* ``/files/``              the same directory through ``app.router.add_static``
 
-The middleware prints before and after every request.  The WebSocket echo (``/ws``)
-and the static files (``/static/{filename}``) of the seed join when aioweb-websocket
-and aioweb-static exist.
+The middleware prints before and after every request.  One change from the seed's
+text besides the rename: it writes ``web.WSMsgType`` where the seed writes
+``aiohttp.WSMsgType``, because ``aioweb`` is a namespace package with no attributes of
+its own (``from aioweb.websocket import WSMsgType`` works too).
 """
 
 import os
+from pathlib import Path
 
 from aioweb import web
+
+HERE = Path(__file__).resolve().parent
 
 
 # 中间件 (middleware)
@@ -25,6 +32,34 @@ async def handle_request(request, handler):
     # 在请求处理后处理响应 (after the handler)
     print("处理请求后")
     return response
+
+
+# WebSocket
+async def websocket_handler(request):
+    ws = web.WebSocketResponse()
+    await ws.prepare(request)
+    async for msg in ws:
+        if msg.type == web.WSMsgType.TEXT:
+            if msg.data == "close":
+                await ws.close()
+            else:
+                await ws.send_str("Hello, {}".format(msg.data))
+        elif msg.type == web.WSMsgType.ERROR:
+            print("ws connection closed with exception %s" % ws.exception())
+    print("websocket connection closed")
+    return ws
+
+
+# 静态文件 (static files)
+async def handle_static(request):
+    filename = request.match_info.get("filename", None)
+    if not filename:
+        return web.Response(status=404)
+    path = str(HERE / "static") + "/" + filename
+    try:
+        return web.FileResponse(path)
+    except FileNotFoundError:
+        return web.Response(status=404)
 
 
 # 高级路由 (routes)
@@ -41,9 +76,12 @@ def make_app():
             web.get("/", lambda _: web.Response(text="Welcome to aioweb!")),
             web.get("/hello", handle_hello),
             web.get("/hello/{name}", handle_hello),
+            web.get("/ws", websocket_handler),
+            web.get("/static/{filename}", handle_static),  # 处理静态文件
         ]
     )
     app.router.add_redirect("/welcome", "/")  # 具有重定向功能的路由
+    app.router.add_static("/files", HERE / "static", show_index=True)
     return app
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import socket
 import subprocess
@@ -183,3 +184,52 @@ def test_ctrl_c_shuts_down_cleanly(repo_root: object) -> None:
     assert f"Running on http://127.0.0.1:{port}" in out
     # The seed middleware printed around the request: before, then after.
     assert out.index("处理请求前") < out.index("处理请求后")
+
+
+async def test_seed_websocket_echo(seed_server: tuple[str, subprocess.Popen[str]]) -> None:
+    import websockets
+
+    base, _ = seed_server
+    url = base.replace("http://", "ws://") + "/ws"
+    async with websockets.connect(url, open_timeout=5, close_timeout=5) as ws:
+        await ws.send("bob")
+        assert await asyncio.wait_for(ws.recv(), 5) == "Hello, bob"
+        await ws.send("close")
+        with pytest.raises(websockets.ConnectionClosedOK):
+            await asyncio.wait_for(ws.recv(), 5)
+    assert ws.close_code == 1000
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "body"),
+    [
+        pytest.param("/static/hello.txt", 200, b"Hello from a static file.\n", id="seed-handler"),
+        pytest.param("/static/missing.txt", 404, None, id="seed-handler-missing"),
+        pytest.param("/static/..%2F..%2Fseed_app.py", 404, None, id="seed-handler-traversal"),
+        pytest.param("/files/hello.txt", 200, b"Hello from a static file.\n", id="add-static"),
+        pytest.param("/files/../seed_app.py", 404, None, id="add-static-traversal"),
+        pytest.param("/files/%2e%2e/seed_app.py", 404, None, id="add-static-encoded-traversal"),
+    ],
+)
+def test_seed_static_files(
+    seed_server: tuple[str, subprocess.Popen[str]], path: str, status: int, body: bytes | None
+) -> None:
+    base, _ = seed_server
+    with socket.create_connection(("127.0.0.1", _port(base)), timeout=5) as sock:
+        # Raw bytes: clients would normalise the dot segments away before sending.
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head, _, payload = data.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 %d " % status), head
+    if body is not None:
+        assert payload == body
+
+
+def test_seed_static_directory_listing(seed_server: tuple[str, subprocess.Popen[str]]) -> None:
+    base, _ = seed_server
+    resp = httpx.get(f"{base}/files/", timeout=5)
+    assert resp.status_code == 200
+    assert "hello.txt" in resp.text
+    assert resp.headers["content-type"].startswith("text/html")

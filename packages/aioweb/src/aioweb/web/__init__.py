@@ -1,8 +1,7 @@
 """The aiohttp-style ``web`` namespace: ``from aioweb import web``.
 
-Every name comes from the piece that owns it (kernel, http, routing); this module
-only re-exports them.  Names from pieces that are not released yet (websocket,
-static, middleware) join as those pieces arrive.
+Every name comes from the piece that owns it (kernel, http, routing, middleware,
+websocket, static); this module only re-exports them.
 """
 
 from aioweb.http import AppRunner as AppRunner
@@ -88,6 +87,7 @@ from aioweb.kernel import StreamReader as StreamReader
 from aioweb.kernel import StreamResponse as StreamResponse
 from aioweb.kernel import json_response as json_response
 from aioweb.kernel import middleware as middleware
+from aioweb.middleware import normalize_path_middleware as normalize_path_middleware
 from aioweb.routing import RouteDef as RouteDef
 from aioweb.routing import RouteTableDef as RouteTableDef
 from aioweb.routing import UrlDispatcher as UrlDispatcher
@@ -100,7 +100,13 @@ from aioweb.routing import patch as patch
 from aioweb.routing import post as post
 from aioweb.routing import put as put
 from aioweb.routing import route as route
+from aioweb.routing import static as static
 from aioweb.routing import view as view
+from aioweb.static import FileResponse as FileResponse
+from aioweb.websocket import WebSocketResponse as WebSocketResponse
+from aioweb.websocket import WSCloseCode as WSCloseCode
+from aioweb.websocket import WSMessage as WSMessage
+from aioweb.websocket import WSMsgType as WSMsgType
 
 from ._application import Application as Application
 from ._version import __getattr__ as __getattr__
@@ -114,6 +120,7 @@ __all__ = [
     "BaseSite",
     "CleanupContext",
     "FileField",
+    "FileResponse",
     "GracefulExit",
     "HTTPAccepted",
     "HTTPBadGateway",
@@ -191,16 +198,22 @@ __all__ = [
     "UnixSite",
     "UrlDispatcher",
     "View",
+    "WSCloseCode",
+    "WSMessage",
+    "WSMsgType",
+    "WebSocketResponse",
     "delete",
     "get",
     "head",
     "json_response",
     "middleware",
+    "normalize_path_middleware",
     "options",
     "patch",
     "post",
     "put",
     "route",
     "run_app",
+    "static",
     "view",
 ]
