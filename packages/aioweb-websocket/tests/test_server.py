@@ -217,3 +217,27 @@ async def test_send_waits_for_a_client_that_does_not_read() -> None:
         await asyncio.wait_for(blocked.wait(), TIMEOUT)
         writer.close()
     assert len(sent) < 200
+
+
+async def test_server_shutdown_closes_open_websockets_with_1001() -> None:
+    done = asyncio.get_running_loop().create_future()
+
+    async def handler(request: Request) -> StreamResponse:
+        ws = WebSocketResponse()
+        await ws.prepare(request)
+        async for _ in ws:
+            pass
+        done.set_result(ws.close_code)
+        return ws
+
+    async with serve(handler) as live:
+        client = await connect(live.url, open_timeout=TIMEOUT)
+        await client.send("hi")
+        cleanup = asyncio.ensure_future(live.runner.cleanup())
+        with pytest.raises(ConnectionClosed) as info:
+            await asyncio.wait_for(client.recv(), TIMEOUT)
+        assert info.value.rcvd is not None
+        assert info.value.rcvd.code == WSCloseCode.GOING_AWAY
+        assert await asyncio.wait_for(done, TIMEOUT) == WSCloseCode.GOING_AWAY
+        await asyncio.wait_for(cleanup, TIMEOUT)
+        await client.close()

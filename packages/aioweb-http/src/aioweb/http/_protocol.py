@@ -382,6 +382,7 @@ class HttpProtocol(asyncio.Protocol):
         if self._writer is not None:
             self._writer.connection_lost()
         self._server.connection_lost(self)
+        self._server.track_upgraded(protocol)
         transport.set_protocol(protocol)
         if self._pause_mask:
             self._pause_mask = 0

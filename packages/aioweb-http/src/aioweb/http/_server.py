@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import re
+import weakref
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Final
 
@@ -94,6 +95,7 @@ class Server:
         self.loop = loop or asyncio.get_running_loop()
         self.shutting_down = False
         self._connections: set[HttpProtocol] = set()
+        self._upgraded: weakref.WeakSet[asyncio.BaseProtocol] = weakref.WeakSet()
         self._sweeper: asyncio.TimerHandle | None = None
         self._all_closed: asyncio.Future[None] | None = None
 
@@ -123,6 +125,27 @@ class Server:
         if not self._connections and waiter is not None and not waiter.done():
             waiter.set_result(None)
 
+    def track_upgraded(self, protocol: asyncio.BaseProtocol) -> None:
+        """Remember a connection handed over by an upgrade, to stop it at shutdown.
+
+        At :meth:`shutdown` such a protocol's ``async shutdown()`` is awaited when it
+        has one (aioweb-websocket closes with 1001 there); it is forgotten once it is
+        garbage.
+        """
+        self._upgraded.add(protocol)
+
+    async def _shutdown_upgraded(self, timeout: float | None) -> None:
+        stops = []
+        for protocol in list(self._upgraded):
+            stop = getattr(protocol, "shutdown", None)
+            if callable(stop):
+                stops.append(asyncio.ensure_future(stop()))
+        if stops:
+            await asyncio.wait(stops, timeout=timeout)
+            for pending in stops:
+                if not pending.done():
+                    pending.cancel()
+
     def _sweep(self) -> None:
         """Once a second: close connections idle too long or slow to send a head.
 
@@ -146,6 +169,7 @@ class Server:
     async def shutdown(self, timeout: float | None = 60.0) -> None:
         """Close idle connections, wait up to ``timeout`` for the busy ones, drop the rest."""
         self.shutting_down = True
+        await self._shutdown_upgraded(timeout)
         for proto in list(self._connections):
             proto.close_if_idle()
         if self._connections:

@@ -339,6 +339,10 @@ class WebSocketConnection(asyncio.Protocol):
         """Send an unsolicited pong (at most 125 bytes)."""
         await self._send(self._writer.pong(message))
 
+    async def shutdown(self) -> None:
+        """The server is stopping: close with 1001 (going away); called by aioweb-http."""
+        await self.close(code=1001, message=b"server shutdown")
+
     async def close(self, *, code: int = 1000, message: bytes | str = b"") -> bool:
         """Run the closing handshake; ``False`` when it was already done.
 
