@@ -20,6 +20,8 @@ httptools is imported on first use, never when this module is imported.
 
 from __future__ import annotations
 
+import re
+
 from typing import TYPE_CHECKING, Final
 
 from ._errors import SpeedupsUnavailableError
@@ -36,6 +38,8 @@ __all__ = ["HttptoolsRequestParser", "httptools_available", "load_httptools"]
 
 _INSTALL_HINT: Final = "httptools is not installed: pip install aioweb-http[speedups]"
 _OWS: Final = b" \t"
+_NAME: Final = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_BAD_VALUE: Final = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
 
 
 class _Loader:
@@ -136,6 +140,14 @@ class HttptoolsRequestParser(BaseRequestParser):
             # refused for its own reasons (e.g. a method it does not know).
             return parse_fields(buf, line_end, stop, limits, limits.max_headers)
         fields = collector.fields
+        # Older llhttp releases (httptools 0.6.0) let a space into a field name or
+        # drop a malformed line without a word, and versions differ on control
+        # characters: never take their word for the grammar.
+        if len(fields) != buf.count(b"\n", line_end, stop):
+            return parse_fields(buf, line_end, stop, limits, limits.max_headers)
+        for name, value in fields:
+            if _NAME.fullmatch(name) is None or _BAD_VALUE.search(value) is not None:
+                return parse_fields(buf, line_end, stop, limits, limits.max_headers)
         if len(fields) > limits.max_headers or stop - line_end > limits.max_field_size + 2:
             check_field_limits(buf, line_end, stop, len(fields), limits, limits.max_headers)
         return fields
