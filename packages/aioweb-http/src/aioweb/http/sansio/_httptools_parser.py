@@ -21,7 +21,6 @@ httptools is imported on first use, never when this module is imported.
 from __future__ import annotations
 
 import re
-
 from typing import TYPE_CHECKING, Final
 
 from ._errors import SpeedupsUnavailableError
