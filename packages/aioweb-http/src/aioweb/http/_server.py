@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import re
 import weakref
@@ -27,6 +26,9 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_SERVER_HEADER", "Server"]
 
 _SERVER_VALUE: Final = re.compile(r"[\x20-\x7e]*")
+
+#: Seconds closed-but-not-yet-gone idle connections get at shutdown before an abort.
+_IDLE_CLOSE_GRACE: Final = 1.0
 
 #: The ``Server`` header sent when a response has none.
 DEFAULT_SERVER_HEADER: Final = "aioweb"
@@ -172,10 +174,18 @@ class Server:
         await self._shutdown_upgraded(timeout)
         for proto in list(self._connections):
             proto.close_if_idle()
-        if self._connections:
-            self._all_closed = self.loop.create_future()
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(asyncio.shield(self._all_closed), timeout)
+        loop = self.loop
+        start = loop.time()
+        while self._connections:
+            elapsed = loop.time() - start
+            if timeout is not None and elapsed >= timeout:
+                break
+            # Closed idle connections normally go at once; a TLS one may wait for the
+            # peer's close_notify. Give those a second, busy ones the whole timeout.
+            if elapsed >= _IDLE_CLOSE_GRACE and not any(p.busy for p in self._connections):
+                break
+            waiter = self._all_closed = loop.create_future()
+            await asyncio.wait([waiter], timeout=0.1)
         for proto in list(self._connections):
             proto.abort()  # past the grace period, or opened while we waited
         if self._sweeper is not None:
