@@ -1,0 +1,201 @@
+"""Sending one request over a pooled connection and reading its response head.
+
+A reused connection may have been closed by the server while it sat idle; when
+such a connection fails before any response byte arrives, an idempotent
+request with a replayable body is sent once more on a new connection
+(RFC 9110 §9.2.2 allows retrying idempotent requests automatically).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Final
+
+from multidict import CIMultiDict, CIMultiDictProxy
+from yarl import URL
+
+from aioweb.http.sansio import LAST_CHUNK, ParseError, encode_chunk, request_head
+
+from ._connector import BaseConnector, Connection
+from ._errors import (
+    ClientError,
+    ClientOSError,
+    ClientResponseError,
+    ConnectionKey,
+    RequestInfo,
+    ServerDisconnectedError,
+)
+from ._payload import Body
+from ._protocol import ClientProtocol
+from ._response import ClientResponse
+from ._timeout import ClientTimeout
+
+__all__ = ["IDEMPOTENT", "Exchange", "send"]
+
+IDEMPOTENT: Final = frozenset(("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"))
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """Everything needed to send one request (one hop of a redirect chain).
+
+    Attributes:
+        method: The method.
+        url: The URL, without credentials or fragment.
+        real_url: The URL as requested, fragment included.
+        headers: Every header to send, framing included.
+        body: The body, if any.
+        chunked: Send the body with chunked transfer coding.
+        ssl: The TLS setting for the pool key.
+    """
+
+    method: str
+    url: URL
+    real_url: URL
+    headers: CIMultiDict[str]
+    body: Body | None
+    chunked: bool
+    ssl: object
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOptions:
+    """How the response is read.
+
+    Attributes:
+        timeout: The timeouts in force.
+        deadline: Loop time of the total timeout, or None.
+        auto_decompress: Decode gzip/deflate bodies.
+        max_size: The most body bytes accepted, or None.
+        read_bufsize: Buffered body bytes that pause reading.
+    """
+
+    timeout: ClientTimeout
+    deadline: float | None
+    auto_decompress: bool
+    max_size: int | None
+    read_bufsize: int
+
+
+def _target(url: URL) -> str:
+    return url.raw_path_qs or "/"
+
+
+async def send(
+    connector: BaseConnector,
+    exchange: Exchange,
+    options: ReadOptions,
+    history: tuple[ClientResponse, ...],
+) -> ClientResponse:
+    """Send ``exchange`` and return its response once the head has arrived.
+
+    Raises:
+        ClientResponseError: The server's response is not valid HTTP/1.1.
+        ClientConnectionError: Connecting, writing or reading failed.
+    """
+    url = exchange.url
+    key = ConnectionKey(url.scheme, url.raw_host or "", url.port or 0, exchange.ssl)
+    head = request_head(exchange.method, _target(url), exchange.headers.items())
+    info = RequestInfo(url, exchange.method, CIMultiDictProxy(exchange.headers), exchange.real_url)
+    body = exchange.body
+    loop = asyncio.get_running_loop()
+    timeout = options.timeout
+    for attempt in (0, 1):
+        connect = timeout.connect
+        if options.deadline is not None:
+            left = options.deadline - loop.time()
+            connect = left if connect is None else min(connect, left)
+        conn = await connector.connect(
+            key, timeout=connect, sock_connect=timeout.sock_connect, fresh=attempt > 0
+        )
+        proto = conn.protocol
+        try:
+            proto.start_exchange(
+                exchange.method,
+                conn.release,
+                auto_decompress=options.auto_decompress,
+                max_size=options.max_size,
+                read_bufsize=options.read_bufsize,
+                sock_read=timeout.sock_read,
+                deadline=options.deadline,
+                total=timeout.total,
+            )
+            _write(conn, head, exchange)
+            resp_head, payload = await proto.read_head()
+        except ParseError as exc:
+            conn.close()
+            raise ClientResponseError(
+                info,
+                history,
+                status=exc.status,
+                message=f"Invalid response from {proto.peer}: {exc.reason}",
+            ) from exc
+        except (ServerDisconnectedError, ClientOSError):
+            conn.close()
+            if (
+                attempt == 0
+                and conn.reused
+                and not proto.got_bytes
+                and exchange.method in IDEMPOTENT
+                and (body is None or body.replayable)
+            ):
+                continue  # a stale pooled connection: once more on a new one
+            raise
+        except BaseException:
+            conn.close()
+            raise
+        return ClientResponse(
+            exchange.method,
+            url,
+            resp_head,
+            payload,
+            conn,
+            info,
+            history,
+            options.max_size,
+        )
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _write(conn: Connection, head: bytes, exchange: Exchange) -> None:
+    proto = conn.protocol
+    body = exchange.body
+    if body is None:
+        proto.write(head)
+    elif body.data is not None:
+        if exchange.chunked:
+            proto.write(head + encode_chunk(body.data) + LAST_CHUNK)
+        else:
+            proto.write(head + body.data)
+    else:
+        proto.write(head)
+        proto.writing = True
+        conn.writer = asyncio.ensure_future(_stream(proto, body, exchange.chunked))
+
+
+async def _stream(proto: ClientProtocol, body: Body, chunked: bool) -> None:
+    sent = 0
+    try:
+        if body.source is None:  # pragma: no cover - callers pass a streamed body
+            return
+        async for chunk in body.source():
+            if not chunk:
+                continue
+            sent += len(chunk)
+            proto.write(encode_chunk(chunk) if chunked else chunk)
+            await proto.drain()
+        if chunked:
+            proto.write(LAST_CHUNK)
+        elif body.length is not None and sent != body.length:
+            raise ValueError(
+                f"the request body had {sent} bytes, Content-Length said {body.length}"
+            )
+    except asyncio.CancelledError:
+        raise
+    except ClientError:
+        proto.close()  # the connection failed; the reader reports it
+    except Exception as exc:
+        proto.fail(exc)
+    finally:
+        proto.writing = False

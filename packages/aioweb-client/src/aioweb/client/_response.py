@@ -1,0 +1,278 @@
+"""``ClientResponse``: status, headers, and the body as bytes, text, JSON or a stream."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from http.cookies import SimpleCookie
+from types import TracebackType
+from typing import Any, Final
+
+from multidict import CIMultiDict, CIMultiDictProxy
+from typing_extensions import Self
+from yarl import URL
+
+from aioweb.http.sansio import ResponseHead
+from aioweb.kernel import StreamReader
+
+from ._connector import Connection
+from ._cookiejar import parse_set_cookie
+from ._errors import ClientPayloadError, ClientResponseError, ContentTypeError, RequestInfo
+
+__all__ = ["ClientResponse", "JSONDecoder"]
+
+JSONDecoder = Callable[[str], Any]
+_JSON: Final = "application/json"
+
+
+def _media_type(value: str) -> tuple[str, dict[str, str]]:
+    mime, *params = value.split(";")
+    parsed: dict[str, str] = {}
+    for param in params:
+        name, sep, val = param.partition("=")
+        if sep:
+            parsed[name.strip().lower()] = val.strip().strip('"')
+    return mime.strip().lower(), parsed
+
+
+class ClientResponse:
+    """The response to one request.
+
+    The body is read from :attr:`content`; :meth:`read` collects it. The
+    connection goes back to the pool as soon as the whole body has arrived;
+    :meth:`release` (or leaving ``async with``) gives it back earlier, closing it
+    when the body was not read to the end.
+
+    Args:
+        method: The request method.
+        url: The URL requested.
+        head: The parsed response head.
+        content: The body stream.
+        connection: The connection the body arrives on.
+        request_info: The request as sent.
+        history: The redirect responses before this one.
+        max_size: The most body bytes :meth:`read` accepts, or None.
+    """
+
+    def __init__(  # noqa: PLR0917
+        self,
+        method: str,
+        url: URL,
+        head: ResponseHead,
+        content: StreamReader,
+        connection: Connection | None,
+        request_info: RequestInfo,
+        history: tuple[ClientResponse, ...] = (),
+        max_size: int | None = None,
+    ) -> None:
+        self.method = method
+        self.url = url
+        self.real_url = request_info.real_url
+        self.status = head.status
+        self.reason = head.reason
+        self.version = head.version
+        self.raw_headers = head.headers
+        headers: CIMultiDict[str] = CIMultiDict(
+            (name.decode("latin-1"), value.decode("latin-1")) for name, value in head.headers
+        )
+        self.headers: CIMultiDictProxy[str] = CIMultiDictProxy(headers)
+        self.content = content
+        self.request_info = request_info
+        self.history = history
+        self._connection = connection
+        self._max_size = max_size
+        self._body: bytes | None = None
+        self._closed = False
+        self._cookies: SimpleCookie | None = None
+
+    def __repr__(self) -> str:
+        return f"<ClientResponse({self.url}) [{self.status} {self.reason}]>"
+
+    # -- head ------------------------------------------------------------------------
+
+    @property
+    def ok(self) -> bool:
+        """Whether the status is below 400."""
+        return self.status < 400
+
+    @property
+    def content_type(self) -> str:
+        """The media type of Content-Type, lowercased (``application/octet-stream`` if absent)."""
+        value = self.headers.get("Content-Type")
+        return _media_type(value)[0] if value else "application/octet-stream"
+
+    @property
+    def charset(self) -> str | None:
+        """The ``charset`` parameter of Content-Type, if any."""
+        value = self.headers.get("Content-Type")
+        return _media_type(value)[1].get("charset") if value else None
+
+    @property
+    def content_length(self) -> int | None:
+        """The Content-Length header as an int, if present and valid."""
+        value = self.headers.get("Content-Length")
+        return int(value) if value is not None and value.isdigit() else None
+
+    @property
+    def cookies(self) -> SimpleCookie:
+        """The cookies this response set (its Set-Cookie headers)."""
+        if self._cookies is None:
+            jar = SimpleCookie()
+            for value in self.headers.getall("Set-Cookie", ()):
+                cookie = parse_set_cookie(value)
+                if cookie is not None:
+                    jar[cookie.name] = cookie.value
+                    morsel = jar[cookie.name]
+                    for attr, val in cookie.attributes().items():
+                        morsel[attr] = val
+            self._cookies = jar
+        return self._cookies
+
+    @property
+    def connection(self) -> Connection | None:
+        """The connection, until it is released."""
+        conn = self._connection
+        return None if conn is None or conn.released else conn
+
+    @property
+    def closed(self) -> bool:
+        """Whether the response was released or closed."""
+        return self._closed
+
+    def raise_for_status(self) -> None:
+        """Raise :class:`ClientResponseError` for a status of 400 or more.
+
+        The connection is released first.
+        """
+        if self.status >= 400:
+            self.release()
+            raise ClientResponseError(
+                self.request_info,
+                self.history,
+                status=self.status,
+                message=self.reason,
+                headers=self.headers,
+            )
+
+    # -- body ------------------------------------------------------------------------
+
+    async def read(self) -> bytes:
+        """The whole body (cached after the first call).
+
+        Raises:
+            ClientPayloadError: The body is incomplete, malformed or too large.
+            ServerTimeoutError: A timeout expired while reading.
+        """
+        if self._body is None:
+            try:
+                chunks: list[bytes] = []
+                size = 0
+                async for chunk in self.content.iter_any():
+                    size += len(chunk)
+                    if self._max_size is not None and size > self._max_size:
+                        raise ClientPayloadError(
+                            f"response body exceeds max_response_size ({self._max_size} bytes)"
+                        )
+                    chunks.append(chunk)
+            except BaseException:
+                self.close()
+                raise
+            self._body = b"".join(chunks)
+            self.release()
+        return self._body
+
+    def get_encoding(self) -> str:
+        """The charset of Content-Type, or ``utf-8`` (JSON is always UTF-8, RFC 8259 §8.1)."""
+        charset = self.charset
+        if charset:
+            try:
+                "".encode(charset)
+            except LookupError:
+                return "utf-8"
+            return charset
+        return "utf-8"
+
+    async def text(self, encoding: str | None = None, errors: str = "strict") -> str:
+        """The body decoded with ``encoding``, the Content-Type charset, or UTF-8.
+
+        Raises:
+            UnicodeDecodeError: The body is not valid in that encoding (with
+                ``errors="strict"``).
+        """
+        body = await self.read()
+        return body.decode(encoding or self.get_encoding(), errors)
+
+    async def json(
+        self,
+        *,
+        encoding: str | None = None,
+        loads: JSONDecoder = json.loads,
+        content_type: str | None = _JSON,
+    ) -> Any:
+        """The body parsed as JSON; None for an empty body.
+
+        Args:
+            encoding: Overrides the charset of Content-Type.
+            loads: The JSON decoder.
+            content_type: The expected media type (``application/json`` also
+                accepts ``application/*+json``); None skips the check.
+
+        Raises:
+            ContentTypeError: The Content-Type is not the expected one.
+        """
+        body = await self.read()
+        if content_type is not None and not self._expected(content_type):
+            raise ContentTypeError(
+                self.request_info,
+                self.history,
+                status=self.status,
+                message=f"Attempt to decode JSON with unexpected mimetype: {self.content_type}",
+                headers=self.headers,
+            )
+        if not body.strip():
+            return None
+        return loads(body.decode(encoding or self.get_encoding()))
+
+    def _expected(self, content_type: str) -> bool:
+        actual = self.content_type
+        expected = content_type.lower()
+        if expected == _JSON:
+            return actual == _JSON or (
+                actual.startswith("application/") and actual.endswith("+json")
+            )
+        return actual == expected
+
+    # -- lifetime --------------------------------------------------------------------
+
+    def release(self) -> None:
+        """Give the connection back (closed if the body was not read to the end)."""
+        self._closed = True
+        conn = self._connection
+        if conn is not None:
+            conn.release()
+
+    def close(self) -> None:
+        """Close the connection unless it was already released."""
+        self._closed = True
+        conn = self._connection
+        if conn is not None:
+            conn.close()
+
+    async def wait_for_close(self) -> None:
+        """Release the connection (aiohttp compatibility)."""
+        self.release()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.release()
+
+
+RaiseForStatus = bool | Callable[[ClientResponse], Awaitable[None]]
+"""``raise_for_status=``: True, False, or an async callable that may raise."""
