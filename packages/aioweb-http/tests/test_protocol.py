@@ -399,3 +399,70 @@ async def test_unknown_parser_backend_fails_at_setup() -> None:
 
     with pytest.raises(ValueError, match="unknown request parser backend"):
         Server(handler, parser_backend="fast")  # type: ignore[arg-type]
+
+
+def _gzip(data: bytes) -> bytes:
+    import gzip
+
+    return gzip.compress(data)
+
+
+def _raw_deflate(data: bytes) -> bytes:
+    import zlib
+
+    packer = zlib.compressobj(wbits=-15)
+    return packer.compress(data) + packer.flush()
+
+
+def _post(body: bytes, coding: str) -> bytes:
+    return (
+        b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Encoding: %s\r\nContent-Length: %d\r\n\r\n"
+        % (coding.encode(), len(body))
+    ) + body
+
+
+@pytest.mark.parametrize(
+    ("coding", "encode"),
+    [
+        pytest.param("gzip", _gzip, id="gzip"),
+        pytest.param("x-gzip", _gzip, id="x-gzip"),
+        pytest.param("deflate", lambda d: __import__("zlib").compress(d), id="deflate-zlib"),
+        pytest.param("deflate", _raw_deflate, id="deflate-raw"),
+        pytest.param("identity", lambda d: d, id="identity"),
+    ],
+)
+async def test_compressed_request_bodies_are_decoded(
+    live: Live, coding: str, encode: object
+) -> None:
+    payload = b"hello compressed world " * 100
+    assert callable(encode)
+    async with live.connect() as conn:
+        await conn.send(_post(encode(payload), coding))
+        status, _, body = await conn.response()
+    assert (status, body) == (b"HTTP/1.1 200 OK", payload)
+
+
+async def test_decompression_bomb_is_413(live: Live) -> None:
+    bomb = _gzip(b"\0" * (64 * 1024 * 1024))  # 64 MiB of zeros in ~64 KiB
+    assert len(bomb) < 100_000
+    async with live.connect() as conn:
+        await conn.send(_post(bomb, "gzip"))
+        status, _, _ = await conn.response()
+    assert status == b"HTTP/1.1 413 Content Too Large"
+
+
+@pytest.mark.parametrize(
+    ("body", "coding", "status"),
+    [
+        pytest.param(b"not gzip at all", "gzip", 400, id="corrupt"),
+        pytest.param(_gzip(b"x" * 1000)[:-10], "gzip", 400, id="truncated"),
+        pytest.param(b"x", "compress", 415, id="unknown-coding"),
+        pytest.param(b"x", "gzip, deflate", 415, id="two-codings"),
+    ],
+)
+async def test_bad_compressed_bodies(live: Live, body: bytes, coding: str, status: int) -> None:
+    data = await live.exchange(_post(body, coding))
+    assert data.startswith(b"HTTP/1.1 %d " % status), data[:60]
+    async with live.connect() as conn:
+        await conn.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert (await conn.response())[2] == b"Hello, World"

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Final, cast
 from aioweb.kernel import (
     EMPTY_PAYLOAD,
     HTTPException,
+    HTTPRequestEntityTooLarge,
     PayloadError,
     Request,
     Response,
@@ -30,10 +31,12 @@ from .sansio import (
     NEED_DATA,
     PAUSED,
     BodyChunk,
+    ContentDecoder,
     LocalProtocolError,
     MessageEnd,
     ParseError,
     RequestHead,
+    make_content_decoder,
     make_request_parser,
     reason_phrase,
 )
@@ -46,6 +49,24 @@ __all__ = ["HttpProtocol"]
 logger: Final = logging.getLogger("aioweb.http")
 
 _CONTINUE: Final = b"HTTP/1.1 100 Continue\r\n\r\n"
+
+
+class _Drop(ContentDecoder):
+    """Stands in after a decoding error: the rest of the body is dropped."""
+
+    __slots__ = ()
+
+    def __init__(self) -> None:
+        super().__init__("gzip", 0)
+
+    def decode(self, data: bytes) -> bytes:
+        return b""
+
+    def finish(self) -> None:
+        return None
+
+
+_DROP: Final = _Drop()
 #: Unread request body we read and drop to keep a connection alive; past it, we close.
 _DISCARD_LIMIT: Final = 256 * 1024
 # Reasons reading is paused (a bit mask): the body buffer is full, or a response is
@@ -79,6 +100,7 @@ class HttpProtocol(asyncio.Protocol):
         self._closing = False
         self._in_process = False
         self._awaiting_continue = False
+        self._decoder: ContentDecoder | None = None
         self._eof = False
         self._body_length: int | None = None
         #: Loop time of the last activity, read by the server's idle sweep.
@@ -184,7 +206,10 @@ class HttpProtocol(asyncio.Protocol):
                 continue
             if type(event) is BodyChunk:
                 if self._discard is None:
-                    self._payload.feed_data(event.data)
+                    if self._decoder is None:
+                        self._payload.feed_data(event.data)
+                    else:
+                        self._feed_decoded(event.data)
                     continue
                 self._discard -= len(event.data)
                 if self._discard < 0:
@@ -193,16 +218,22 @@ class HttpProtocol(asyncio.Protocol):
             elif type(event) is MessageEnd:
                 self._message_done = True
                 if self._discard is None:
-                    self._payload.feed_eof()
+                    self._end_body()
                 else:
                     self._discard = None
                     self._after_response()
             elif type(event) is RequestHead:
-                self._start_request(event)
+                try:
+                    self._start_request(event)
+                except ParseError as exc:  # an unsupported Content-Encoding: 415
+                    self._bad_request(exc)
+                    return
 
     def _start_request(self, head: RequestHead) -> None:
         server = self._server
+        self._decoder = None
         if head.chunked or head.content_length:
+            self._decoder = self._content_decoder(head)
             payload = StreamReader(
                 high_water=server.read_buffer_limit,
                 pause=lambda: self._pause(_PAUSE_BODY),
@@ -271,6 +302,45 @@ class HttpProtocol(asyncio.Protocol):
         except Exception:
             logger.exception("error handling %s %s", request.method, request.raw_path)
             self._internal_error()
+
+    def _content_decoder(self, head: RequestHead) -> ContentDecoder | None:
+        """A decoder when the body has a ``Content-Encoding`` (bounded: no zip bombs)."""
+        for name, value in head.headers:
+            if len(name) == 16 and name.lower() == b"content-encoding":
+                app = self._server.app
+                limit = app.client_max_size if app is not None else 1024**2
+                return make_content_decoder(value, limit)
+        return None
+
+    def _feed_decoded(self, data: bytes) -> None:
+        decoder = self._decoder
+        assert decoder is not None
+        try:
+            self._payload.feed_data(decoder.decode(data))
+        except ParseError as exc:
+            self._fail_body(exc)
+
+    def _end_body(self) -> None:
+        decoder = self._decoder
+        if decoder is not None:
+            try:
+                decoder.finish()
+            except ParseError as exc:
+                self._fail_body(exc)
+                return
+        self._payload.feed_eof()
+
+    def _fail_body(self, exc: ParseError) -> None:
+        """The body cannot be decoded: the handler's next read raises instead."""
+        self._decoder = _DROP
+        error: BaseException
+        if exc.status == 413:
+            app = self._server.app
+            limit = app.client_max_size if app is not None else 1024**2
+            error = HTTPRequestEntityTooLarge(limit, limit + 1)
+        else:
+            error = PayloadError(exc.reason)
+        self._payload.set_exception(error)
 
     def _send_continue(self) -> None:
         """RFC 9110 §10.1.1: ``100 Continue`` once the handler asks for the body."""

@@ -11,6 +11,9 @@ sockets or logging: the I/O layer owns buffering, flow control and timers.
 from ._backend import ParserBackend as ParserBackend
 from ._backend import RequestParserProtocol as RequestParserProtocol
 from ._backend import make_request_parser as make_request_parser
+from ._codings import SUPPORTED_CODINGS as SUPPORTED_CODINGS
+from ._codings import ContentDecoder as ContentDecoder
+from ._codings import make_content_decoder as make_content_decoder
 from ._errors import LocalProtocolError as LocalProtocolError
 from ._errors import ParseError as ParseError
 from ._errors import SpeedupsUnavailableError as SpeedupsUnavailableError
@@ -39,7 +42,9 @@ __all__ = [
     "LAST_CHUNK",
     "NEED_DATA",
     "PAUSED",
+    "SUPPORTED_CODINGS",
     "BodyChunk",
+    "ContentDecoder",
     "HttptoolsRequestParser",
     "Limits",
     "LocalProtocolError",
@@ -56,6 +61,7 @@ __all__ = [
     "Signal",
     "SpeedupsUnavailableError",
     "encode_chunk",
+    "make_content_decoder",
     "make_request_parser",
     "reason_phrase",
     "request_head",
