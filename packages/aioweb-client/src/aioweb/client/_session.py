@@ -145,7 +145,7 @@ class ClientSession:
         max_response_size: int | None = DEFAULT_MAX_RESPONSE_SIZE,
     ) -> None:
         self._base_url = None if base_url is None else URL(base_url)
-        if self._base_url is not None and not self._base_url.absolute:
+        if self._base_url is not None and not self._base_url.is_absolute():
             raise ValueError("base_url must be an absolute URL")
         self._connector: BaseConnector = connector if connector is not None else TCPConnector()
         self._connector_owner = connector_owner
@@ -262,7 +262,7 @@ class ClientSession:
     def _build_url(self, str_or_url: str | URL, params: Params | None) -> URL:
         try:
             url = URL(str_or_url)
-            if self._base_url is not None and not url.absolute:
+            if self._base_url is not None and not url.is_absolute():
                 url = self._base_url.join(url)
             if params:
                 url = url.extend_query(params)
