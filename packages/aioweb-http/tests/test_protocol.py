@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from typing import cast
 
 import pytest
@@ -466,3 +467,61 @@ async def test_bad_compressed_bodies(live: Live, body: bytes, coding: str, statu
     async with live.connect() as conn:
         await conn.send(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
         assert (await conn.response())[2] == b"Hello, World"
+
+
+async def test_stalled_body_gets_408() -> None:
+    async with serve(handler, body_timeout=0.2) as live, live.connect() as conn:
+        await conn.send(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
+        status, headers, body = await conn.response()  # bounded: the sweep runs each second
+        assert status == b"HTTP/1.1 408 Request Timeout"
+        assert b"timed out" in body
+        assert headers.get("connection") == "close"
+        assert await conn.closed()
+
+
+async def test_stalled_unread_body_after_a_response_just_closes() -> None:
+    async with serve(handler, body_timeout=0.2) as live, live.connect() as conn:
+        await conn.send(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")
+        assert (await conn.response())[2] == b"Hello, World"
+        assert await conn.closed()  # and no second, unasked-for response
+
+
+async def test_a_client_that_never_reads_cannot_make_the_server_buffer() -> None:
+    written: list[int] = []
+
+    async def flood(request: Request) -> StreamResponse:
+        resp = StreamResponse()
+        await resp.prepare(request)
+        chunk = b"x" * 65536
+        try:
+            for _ in range(1000):  # 64 MiB if nobody stopped us
+                await resp.write(chunk)
+                transport = request.transport
+                assert transport is not None
+                written.append(transport.get_write_buffer_size())
+        except ConnectionError:
+            pass
+        return resp
+
+    tasks_before = len(asyncio.all_tasks())
+    async with serve(flood) as live:
+        reader, writer = await asyncio.open_connection("127.0.0.1", live.port)
+        # A tiny receive buffer on our side, never read from.
+        sock = writer.get_extra_info("socket")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        writer.write(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        await writer.drain()
+        await asyncio.sleep(0.5)  # let the server write all it can
+        count = len(written)
+        await asyncio.sleep(0.3)
+        assert len(written) == count, "the handler kept writing into a full pipe"
+        assert count < 200  # far from the 1000 chunks it wanted to write
+        assert max(written) <= 1 << 20  # the transport's buffer stayed bounded
+        writer.close()
+        del reader
+        for _ in range(200):
+            if not live.runner.server.connections:
+                break
+            await asyncio.sleep(0.01)
+        assert not live.runner.server.connections
+    assert len(asyncio.all_tasks()) <= tasks_before  # the handler's task is gone too

@@ -18,6 +18,7 @@ from aioweb.kernel import (
     EMPTY_PAYLOAD,
     HTTPException,
     HTTPRequestEntityTooLarge,
+    HTTPRequestTimeout,
     PayloadError,
     Request,
     Response,
@@ -460,6 +461,35 @@ class HttpProtocol(asyncio.Protocol):
         protocol.connection_made(transport)
         if data and isinstance(protocol, asyncio.Protocol):
             protocol.data_received(data)
+
+    @property
+    def keeps_alive(self) -> bool:
+        """Whether the connection will take another request after the current one."""
+        return self._keep_alive and not self._server.shutting_down
+
+    @property
+    def reading_body(self) -> bool:
+        """Whether a request is in progress whose body has not fully arrived."""
+        return self.busy and not self._message_done
+
+    def body_timed_out(self) -> None:
+        """The client stopped sending its body: 408, or a clean close.
+
+        A handler waiting for the body gets ``HTTPRequestTimeout`` from its read (so
+        the application answers 408 as if it had raised it); when a response is
+        already on its way, or the body was being dropped after one, the
+        connection just closes.
+        """
+        self._keep_alive = False
+        if self._discard is not None or self._response_open:
+            self._close()
+        elif self._task is not None:
+            self._payload.set_exception(HTTPRequestTimeout(text="408: the request body timed out"))
+        else:
+            with contextlib.suppress(ConnectionError):
+                if self._writer is not None:
+                    self._writer.send_raw(_error_bytes(408, "Request Timeout"))
+            self._close()
 
     def close_if_idle(self) -> bool:
         """Close the connection unless a request is in progress; return whether closed."""

@@ -93,6 +93,10 @@ class ConnectionWriter:
         extra = date.line if "Date" not in headers else b""
         if self._server_line and "Server" not in headers:
             extra += self._server_line
+        if keep_alive and not self._protocol.keeps_alive and "Connection" not in headers:
+            # The server will close after this one (the client sent EOF, a timeout, a
+            # shutdown): say so, even though the response asked to keep the connection.
+            extra += b"Connection: close\r\n"
         self._head = response_head(status, reason or None, headers.items(), extra=extra)
         self._chunked = chunked
         self._protocol.response_started(keep_alive)

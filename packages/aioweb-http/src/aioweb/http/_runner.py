@@ -31,6 +31,7 @@ class BaseRunner:
         limits: parser limits for every connection.
         keepalive_timeout: idle keep-alive connections close after this many seconds.
         header_timeout: a request head must arrive within this many seconds.
+        body_timeout: a request body may pause this long between bytes (then 408).
         shutdown_timeout: seconds in-flight requests get to finish at cleanup.
         server_header: the ``Server`` header value (``None``: none).
         handler_cancellation: cancel handlers whose client went away.
@@ -46,6 +47,7 @@ class BaseRunner:
         limits: Limits = DEFAULT_LIMITS,
         keepalive_timeout: float = 75.0,
         header_timeout: float = 30.0,
+        body_timeout: float = 60.0,
         shutdown_timeout: float = 60.0,
         server_header: str | None = DEFAULT_SERVER_HEADER,
         handler_cancellation: bool = False,
@@ -61,6 +63,7 @@ class BaseRunner:
         self._limits = limits
         self._keepalive_timeout = keepalive_timeout
         self._header_timeout = header_timeout
+        self._body_timeout = body_timeout
         self.shutdown_timeout = shutdown_timeout
         self._server_header = server_header
         self._handler_cancellation = handler_cancellation
@@ -98,6 +101,7 @@ class BaseRunner:
             limits=self._limits,
             keepalive_timeout=self._keepalive_timeout,
             header_timeout=self._header_timeout,
+            body_timeout=self._body_timeout,
             server_header=self._server_header,
             handler_cancellation=self._handler_cancellation,
             access_log=self._access_log,
@@ -151,6 +155,7 @@ class AppRunner(BaseRunner):
         limits: Limits = DEFAULT_LIMITS,
         keepalive_timeout: float = 75.0,
         header_timeout: float = 30.0,
+        body_timeout: float = 60.0,
         shutdown_timeout: float = 60.0,
         server_header: str | None = DEFAULT_SERVER_HEADER,
         handler_cancellation: bool = False,
@@ -163,6 +168,7 @@ class AppRunner(BaseRunner):
             limits=limits,
             keepalive_timeout=keepalive_timeout,
             header_timeout=header_timeout,
+            body_timeout=body_timeout,
             shutdown_timeout=shutdown_timeout,
             server_header=server_header,
             handler_cancellation=handler_cancellation,
@@ -206,6 +212,7 @@ class ServerRunner(BaseRunner):
         limits: Limits = DEFAULT_LIMITS,
         keepalive_timeout: float = 75.0,
         header_timeout: float = 30.0,
+        body_timeout: float = 60.0,
         shutdown_timeout: float = 60.0,
         server_header: str | None = DEFAULT_SERVER_HEADER,
         handler_cancellation: bool = False,
@@ -218,6 +225,7 @@ class ServerRunner(BaseRunner):
             limits=limits,
             keepalive_timeout=keepalive_timeout,
             header_timeout=header_timeout,
+            body_timeout=body_timeout,
             shutdown_timeout=shutdown_timeout,
             server_header=server_header,
             handler_cancellation=handler_cancellation,

@@ -45,6 +45,7 @@ class Server:
         limits: parser limits (line, field and header-block sizes, header count).
         keepalive_timeout: seconds an idle keep-alive connection stays open.
         header_timeout: seconds a client has to send a complete request head.
+        body_timeout: seconds a request body may go without a byte arriving (408).
         read_buffer_limit: buffered request body bytes before reading pauses.
         server_header: the ``Server`` value to add (``None``: none).
         handler_cancellation: cancel a handler when its client disconnects.
@@ -64,6 +65,7 @@ class Server:
         limits: Limits = DEFAULT_LIMITS,
         keepalive_timeout: float = 75.0,
         header_timeout: float = 30.0,
+        body_timeout: float = 60.0,
         read_buffer_limit: int = 2**17,
         server_header: str | None = DEFAULT_SERVER_HEADER,
         handler_cancellation: bool = False,
@@ -81,6 +83,7 @@ class Server:
         self.limits = limits
         self.keepalive_timeout = keepalive_timeout
         self.header_timeout = header_timeout
+        self.body_timeout = body_timeout
         self.read_buffer_limit = read_buffer_limit
         self.server_header = server_header
         if server_header is not None and not _SERVER_VALUE.fullmatch(server_header):
@@ -158,6 +161,8 @@ class Server:
         now = self.loop.time()
         for proto in list(self._connections):
             if proto.busy:
+                if proto.reading_body and now - proto.last_activity >= self.body_timeout:
+                    proto.body_timed_out()
                 continue
             started = proto.head_started
             if started is not None:
