@@ -559,3 +559,11 @@ def test_content_length_from_headers_without_a_server(
 def test_content_length_from_raw_headers_without_a_server() -> None:
     request = Request("POST", "/", headers=((b"content-length", b"3"),))
     assert request.content_length == 3
+
+
+def test_match_info_and_path_qs_at_construction() -> None:
+    match = MatchInfo({"name": "bob"}, lambda _: None)
+    request = Request("GET", "/hello/bob?x=1", match_info=match)
+    assert request.match_info is match
+    assert request.match_info["name"] == "bob"
+    assert request.path_qs == "/hello/bob?x=1"

@@ -109,6 +109,7 @@ class Request:
         scheme: ``"http"`` or ``"https"``.
         body_length: the framed body length as the server parsed it (``None``:
             chunked, or not given -- then ``Content-Length`` is read from ``headers``).
+        match_info: a router's match to start with (tests; the application sets it).
     """
 
     __slots__ = (
@@ -150,6 +151,7 @@ class Request:
         client_max_size: int | None = None,
         scheme: str = "http",
         body_length: int | None = None,
+        match_info: MatchInfo | None = None,
     ) -> None:
         self._method = method
         self._target = target
@@ -172,7 +174,7 @@ class Request:
         ):
             body_length = _declared_length(self._raw_headers, self._headers)
         self._body_length = body_length
-        self._match_info: MatchInfo = _EMPTY_MATCH
+        self._match_info: MatchInfo = _EMPTY_MATCH if match_info is None else match_info
         self._state: dict[str, Any] | None = None
         self._path: str | None = None
         self._rel_url: URL | None = None
@@ -200,6 +202,11 @@ class Request:
         if target[:1] != "/" and "://" in target:
             return self.rel_url.raw_path_qs
         return target
+
+    @property
+    def path_qs(self) -> str:
+        """The path with the query string, as received (``/a%20b?x=1``)."""
+        return self.raw_path
 
     @property
     def path(self) -> str:
