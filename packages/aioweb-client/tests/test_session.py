@@ -262,3 +262,34 @@ async def test_invalid_url(url: str) -> None:
     async with ClientSession() as session:
         with pytest.raises(InvalidURL):
             await session.get(url)
+
+
+async def test_ws_connect_through_the_session() -> None:
+    from aioweb.http import ServerRunner, TCPSite
+    from aioweb.kernel import Request, StreamResponse
+    from aioweb.websocket import WebSocketResponse, WSMsgType
+
+    async def echo(request: Request) -> StreamResponse:
+        ws = WebSocketResponse()
+        await ws.prepare(request)
+        async for msg in ws:
+            if msg.type == WSMsgType.TEXT:
+                await ws.send_str(f"{msg.data} {request.headers.get('X-Default')}")
+        return ws
+
+    runner = ServerRunner(echo, shutdown_timeout=1.0)
+    await runner.setup()
+    site = TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]  # type: ignore[index]
+    try:
+        async with ClientSession(
+            f"http://127.0.0.1:{port}", headers={"X-Default": "from-session"}
+        ) as session:
+            ws = await session.ws_connect("/ws")
+            await ws.send_str("hi")
+            msg = await ws.receive()
+            assert (msg.type, msg.data) == (WSMsgType.TEXT, "hi from-session")
+            await ws.close()
+    finally:
+        await runner.cleanup()

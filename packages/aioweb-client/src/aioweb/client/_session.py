@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json as _json
+import ssl
 import sys
 import warnings
 from collections.abc import Callable, Coroutine, Generator, Iterable, Mapping, Sequence
 from types import TracebackType
-from typing import Any, Final, TypedDict
+from typing import TYPE_CHECKING, Any, Final, TypedDict
 
 from multidict import CIMultiDict
 from typing_extensions import Self, Unpack
@@ -18,12 +19,24 @@ from ._auth import BasicAuth
 from ._connector import BaseConnector, TCPConnector
 from ._cookiejar import AbstractCookieJar, CookieJar, CookiesArg
 from ._decompress import ACCEPT_ENCODING
-from ._errors import ClientResponseError, InvalidURL, TooManyRedirects
+from ._errors import (
+    ClientConnectorError,
+    ClientResponseError,
+    ConnectionKey,
+    InvalidURL,
+    TooManyRedirects,
+)
 from ._formdata import FormData
 from ._payload import Body, bytes_body, make_body
 from ._request import Exchange, ReadOptions, send
 from ._response import ClientResponse, RaiseForStatus
 from ._timeout import DEFAULT_TIMEOUT, ClientTimeout
+
+if TYPE_CHECKING:
+    from aioweb.websocket import ClientWebSocketResponse
+
+_TO_HTTP: Final = {"ws": "http", "wss": "https"}
+_TO_WS: Final = {"http": "ws", "https": "wss"}
 
 __all__ = ["ClientSession", "RequestOptions"]
 
@@ -219,6 +232,67 @@ class ClientSession:
     def __del__(self, _warn: Callable[..., None] = warnings.warn) -> None:
         if not getattr(self, "_closed", True):
             _warn(f"Unclosed client session {self!r}", ResourceWarning, stacklevel=1)
+
+    # -- WebSockets --------------------------------------------------------------------
+
+    async def ws_connect(
+        self,
+        url: str | URL,
+        *,
+        protocols: Iterable[str] = (),
+        headers: Mapping[str, str] | None = None,
+        compress: bool = True,
+        max_msg_size: int = 4 * 1024 * 1024,
+        autoclose: bool = True,
+        autoping: bool = True,
+        heartbeat: float | None = None,
+        timeout: float = 10.0,
+        receive_timeout: float | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> ClientWebSocketResponse:
+        """Open a WebSocket (``http``/``https`` URLs become ``ws``/``wss``).
+
+        Relative URLs resolve against ``base_url``; the session's default headers
+        and the cookies its jar holds for the URL are sent with the handshake. The
+        connection is the websocket piece's own (it is not taken from the pool).
+
+        Raises:
+            aioweb.websocket.WSServerHandshakeError: the server refused the handshake.
+            ClientConnectorError: the connection failed.
+        """
+        from aioweb.websocket import ws_connect
+
+        target = self._build_url(url, None)
+        http_url = target.with_scheme(
+            {"ws": "http", "wss": "https"}.get(target.scheme, target.scheme)
+        )
+        sent: dict[str, str] = dict(self._headers)
+        cookies = self._cookie_jar.filter_cookies(http_url)
+        if cookies:
+            sent["Cookie"] = "; ".join(f"{m.key}={m.value}" for m in cookies.values())
+        sent.update(headers or {})
+        ws_url = target.with_scheme(
+            {"http": "ws", "https": "wss"}.get(target.scheme, target.scheme)
+        )
+        try:
+            return await ws_connect(
+                ws_url,
+                protocols=protocols,
+                headers=sent,
+                compress=compress,
+                max_msg_size=max_msg_size,
+                autoclose=autoclose,
+                autoping=autoping,
+                heartbeat=heartbeat,
+                timeout=timeout,
+                receive_timeout=receive_timeout,
+                ssl_context=ssl_context,
+            )
+        except OSError as exc:
+            key = ConnectionKey(
+                http_url.scheme, ws_url.host or "", ws_url.port or 0, ssl_context or None
+            )
+            raise ClientConnectorError(key, exc) from exc
 
     # -- the request API -------------------------------------------------------------
 
