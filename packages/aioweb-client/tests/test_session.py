@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from client_testlib import aioweb_server
 
+from aioweb import kernel
 from aioweb.client import (
     BasicAuth,
     ClientResponseError,
@@ -266,10 +267,9 @@ async def test_invalid_url(url: str) -> None:
 
 async def test_ws_connect_through_the_session() -> None:
     from aioweb.http import ServerRunner, TCPSite
-    from aioweb.kernel import Request, StreamResponse
     from aioweb.websocket import WebSocketResponse, WSMsgType
 
-    async def echo(request: Request) -> StreamResponse:
+    async def echo(request: kernel.Request) -> kernel.StreamResponse:
         ws = WebSocketResponse()
         await ws.prepare(request)
         async for msg in ws:
