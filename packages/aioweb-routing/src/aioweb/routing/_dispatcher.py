@@ -17,6 +17,7 @@ from aioweb.kernel import (
 )
 
 from ._index import DynamicIndex
+from ._pattern import match_key, restore_slashes
 from ._prefix import PrefixResource
 from ._redirect import redirect_handler
 from ._resources import (
@@ -53,7 +54,12 @@ class UrlDispatcher:
     router's own routes (longest prefix first); a matching domain comes before them.
     Prefix resources (:class:`PrefixResource`, e.g. static files) are tried after the
     static and dynamic routes and before the sub-applications, longest prefix first.
-    Matching runs on the percent-decoded ``request.path``.
+    Matching runs segment by segment on the percent-decoded path: ``request.raw_path``
+    (without its query) is split at each real ``/`` and each segment is decoded, so
+    ``/hell%6F`` matches ``/hello``, a ``%2F`` never splits a segment (``{name}``
+    matches ``a%2Fb`` and reads ``a/b``), and ``match_info`` values are decoded.  Prefix
+    resources and sub-applications match whole decoded segments too; a prefix resource
+    gets the decoded rest of the path, where an encoded slash is a ``/``.
 
     Args:
         registry: the application's plugins (the kernel passes it); kinds of resources
@@ -93,7 +99,10 @@ class UrlDispatcher:
 
     def resolve(self, request: Request, /) -> MatchInfo:
         """Match ``request``; a miss returns a match whose handler raises 404 or 405."""
-        return self._resolve_path(request, request.path)
+        raw = request.raw_path
+        if "?" in raw:
+            raw = raw.partition("?")[0]
+        return self._resolve_path(request, match_key(raw) if "%" in raw else raw)
 
     def _resolve_path(self, request: Request, path: str) -> MatchInfo:
         if self._domains:
@@ -154,7 +163,7 @@ class UrlDispatcher:
             prefix = res.prefix
             # "/static" serves "/static" and "/static/..." but not "/staticx".
             if path.startswith(prefix) and path[len(prefix) : len(prefix) + 1] in ("", "/"):
-                match = res.resolve(request, path[len(prefix) + 1 :])
+                match = res.resolve(request, restore_slashes(path[len(prefix) + 1 :]))
                 if match is not None:
                     return match
         return None

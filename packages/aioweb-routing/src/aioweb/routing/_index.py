@@ -1,24 +1,29 @@
-"""The dynamic-route index: patterns bucketed by leading segments, one regex per bucket.
+"""The dynamic-route index: patterns bucketed by their literal leading segments.
 
-Static paths never get here (they are a dict hit in the dispatcher).  A dynamic pattern
-whose first two segments are literal (``/api/users/{id}``) goes to the ``api/users``
-bucket; one with only the first literal (``/users/{id}``) to the ``users`` bucket and
-every ``users/...`` bucket; one whose first segment is dynamic (``/{lang}/about``) could
-match any path, so it joins every bucket and the fallback one.  Registration order is
-kept inside each bucket.  Each
-bucket compiles into one alternation ``p0()|p1()|...`` (dynamic parts non-capturing):
-a lookup is one dict hit and one ``fullmatch`` in C, ``lastindex`` names the
-alternative that matched, and that route's own regex extracts the values.  The cost
-stays flat as routes are added under other first segments, and grows by a few
-nanoseconds per route sharing the bucket.
+Static paths never get here (they are a dict hit in the dispatcher).  A dynamic pattern's
+*leading* segments are the whole literal segments before its first dynamic part
+(``("api", "v1", "users")`` for ``/api/v1/users/{id}``).  There is one bucket per distinct
+leading tuple, keyed ``"api/v1/users"``, holding every pattern whose leading segments
+are a prefix of that key (``/api/{x}`` joins ``api/v1/users``), plus the patterns with none
+(``/{lang}/about``), in registration order; those last also form the fallback bucket.
+A lookup slices the path at its first few ``/`` and takes the longest key it finds (a
+handful of dict hits, whatever the table size): every pattern that could match the path
+is in that bucket, in order.  A bucket of one pattern is matched directly; a larger one
+compiles into one alternation ``p0()|p1()|...`` (dynamic parts non-capturing), whose
+``lastindex`` names the alternative that matched, and that pattern's own regex (named
+groups) extracts the values.  So the cost stays flat as routes are added under other
+literal prefixes, and grows by a few nanoseconds per pattern sharing a bucket.
 """
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Final
 
+from ._pattern import ENCODED_SLASH, restore_slashes
 from ._resources import DynamicResource
 
 __all__ = ["DynamicIndex"]
@@ -27,29 +32,34 @@ __all__ = ["DynamicIndex"]
 @dataclass(frozen=True, slots=True)
 class _Target:
     resource: DynamicResource
-    names: tuple[str, ...]
     regex: re.Pattern[str]
+
+
+#: Leading segments beyond this many are not used for bucketing (bounds the lookup).
+_MAX_DEPTH: Final = 8
 
 
 @dataclass(frozen=True, slots=True)
 class _Bucket:
-    regex: re.Pattern[str]
+    regex: re.Pattern[str] | None  # the alternation; None for a single member
     targets: tuple[_Target, ...]
     members: tuple[DynamicResource, ...]
 
     @classmethod
     def build(cls, members: Sequence[DynamicResource]) -> _Bucket:
-        # Alternative k is the pattern without groups plus one empty group at its end:
-        # only the alternative that matched sets a group, and lastindex is k + 1.
-        # Capturing groups inside the alternatives would make every failed alternative
-        # save and restore all marks (measured: 500 us at 1000 routes instead of 2 us).
-        source = "|".join(f"{res._pattern.flat_source}()" for res in members)
         targets = []
         for res in members:
             regex = res._pattern.regex
             if regex is None:  # pragma: no cover - the dispatcher only passes dynamic ones
                 raise TypeError(f"{res!r} is not dynamic")
-            targets.append(_Target(res, res._pattern.names, regex))
+            targets.append(_Target(res, regex))
+        if len(members) == 1:
+            return cls(None, tuple(targets), tuple(members))
+        # Alternative k is the pattern without groups plus one empty group at its end:
+        # only the alternative that matched sets a group, and lastindex is k + 1.
+        # Capturing groups inside the alternatives would make every failed alternative
+        # save and restore all marks (measured: 500 us at 1000 routes instead of 2 us).
+        source = "|".join(f"{res._pattern.flat_source}()" for res in members)
         return cls(re.compile(source), tuple(targets), tuple(members))
 
 
@@ -60,53 +70,46 @@ class DynamicIndex:
         resources: the dynamic resources, in registration order.
     """
 
-    __slots__ = ("_by_one", "_by_two", "_fallback")
+    __slots__ = ("_buckets", "_depth", "_fallback")
 
     def __init__(self, resources: Sequence[DynamicResource]) -> None:
-        one: dict[str, list[DynamicResource]] = {}
-        two: dict[str, list[DynamicResource]] = {}
-        for res in resources:  # create every bucket first, so order is kept below
-            leading = res._pattern.leading
-            if len(leading) == 2:
-                two.setdefault("/".join(leading), [])
-            if leading:
-                one.setdefault(leading[0], [])
-        fallback: list[DynamicResource] = []
-        for res in resources:
-            leading = res._pattern.leading
-            if len(leading) == 2:
-                two["/".join(leading)].append(res)
+        groups: dict[tuple[str, ...], list[tuple[int, DynamicResource]]] = {}
+        for order, res in enumerate(resources):
+            groups.setdefault(res._pattern.leading[:_MAX_DEPTH], []).append((order, res))
+        buckets: dict[str, _Bucket] = {}
+        for key in groups:
+            if not key:
                 continue
-            if not leading:
-                fallback.append(res)
-            for key, members in one.items():
-                if not leading or key == leading[0]:
-                    members.append(res)
-            for key, members in two.items():
-                if not leading or key.partition("/")[0] == leading[0]:
-                    members.append(res)
-        self._by_one = {key: _Bucket.build(members) for key, members in one.items()}
-        self._by_two = {key: _Bucket.build(members) for key, members in two.items()}
-        self._fallback = _Bucket.build(fallback) if fallback else None
+            # Every group whose leading segments are a prefix of key, merged by order.
+            lists = [groups[key[:d]] for d in range(len(key) + 1) if key[:d] in groups]
+            merged = lists[0] if len(lists) == 1 else list(heapq.merge(*lists))
+            buckets["/".join(key)] = _Bucket.build([res for _, res in merged])
+        wild = groups.get(())
+        self._buckets = buckets
+        self._depth = max(map(len, groups), default=0)
+        self._fallback = _Bucket.build([res for _, res in wild]) if wild else None
 
     def _bucket(self, path: str) -> _Bucket | None:
-        end = path.find("/", 1)
-        if end < 0:
-            return self._by_one.get(path[1:], self._fallback)
-        if self._by_two:
-            end2 = path.find("/", end + 1)
-            bucket = self._by_two.get(path[1:end2] if end2 > 0 else path[1:])
+        # The key for k leading segments is the path between its first and its
+        # (k+1)-th "/" (a pattern's literal segments are each followed by a "/"):
+        # start at the deepest key the path has, then drop one segment at a time.
+        rest = path.split("/", self._depth + 1)[-1]
+        end = len(path) - len(rest) - 1
+        buckets = self._buckets
+        while end > 0:
+            bucket = buckets.get(path[1:end])
             if bucket is not None:
                 return bucket
-        return self._by_one.get(path[1:end], self._fallback)
+            end = path.rfind("/", 0, end)
+        return self._fallback
 
     def lookup(self, path: str) -> tuple[DynamicResource, dict[str, str]] | None:
-        """The first resource matching ``path`` and its values, or ``None``."""
+        """The first resource matching ``path`` (a match key) and its values, or ``None``."""
         bucket = self._bucket(path)
         if bucket is None:
             return None
         targets = bucket.targets
-        if len(targets) == 1:  # the common case: skip the combined regex
+        if bucket.regex is None:  # the common case: one candidate, no alternation
             target = targets[0]
         else:
             m = bucket.regex.fullmatch(path)
@@ -116,10 +119,10 @@ class DynamicIndex:
         found = target.regex.fullmatch(path)
         if found is None:
             return None
-        names = target.names
-        if len(names) == 1:
-            return target.resource, {names[0]: found.group(1)}
-        return target.resource, dict(zip(names, found.groups(), strict=True))
+        values: dict[str, str] = found.groupdict()
+        if ENCODED_SLASH in path:  # rare: a "%2F" in the request; values read "/"
+            values = {name: restore_slashes(value) for name, value in values.items()}
+        return target.resource, values
 
     def candidates(self, path: str) -> tuple[DynamicResource, ...]:
         """Every resource that could match ``path``, in order (the slow path, for 405)."""

@@ -1,9 +1,19 @@
 """Path patterns: parse ``/a/{name}/{id:\\d+}`` once, match it, and build URLs from it.
 
-A pattern is written *decoded*, the way ``request.path`` reads (``/a b``, not ``/a%20b``);
-:func:`parse_pattern` validates it and returns a :class:`Pattern` holding everything the
-router needs: the literal path of a static pattern, or the regex of a dynamic one (and the
-regex source, so the dispatcher can combine many patterns into one alternation).
+A pattern is written *decoded* (``/a b``, not ``/a%20b``); :func:`parse_pattern` validates
+it and returns a :class:`Pattern` holding everything the router needs: the literal path of a
+static pattern, or the regex of a dynamic one (and the regex source, so the dispatcher can
+combine many patterns into one alternation).
+
+Patterns are matched against the *match key* of a request (:func:`match_key`): the raw
+path split on its real ``/``, each segment percent-decoded, joined again with ``/``.  An
+encoded slash (``%2F``) is data inside its segment, so in the key it is
+:data:`ENCODED_SLASH`, a character no decoded text can contain (a lone surrogate:
+percent-decoding yields valid UTF-8 or U+FFFD, never a surrogate).  So ``{name}``
+(``[^{}/]+``) matches ``a%2Fb``, a literal ``/`` or a ``/`` in a regex only matches a
+real separator, and ``[^/]`` or ``.`` also matches an encoded slash.  Values taken from the
+key get their encoded slashes back as ``/`` (:func:`restore_slashes`): ``match_info``
+values are fully decoded, so ``{tail:.*}`` on ``/a%2Fb/c`` reads ``a/b/c``.
 """
 
 from __future__ import annotations
@@ -14,9 +24,18 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
-__all__ = ["DEFAULT_PART_REGEX", "Pattern", "parse_pattern", "quote_path", "validate_name"]
+__all__ = [
+    "DEFAULT_PART_REGEX",
+    "ENCODED_SLASH",
+    "Pattern",
+    "match_key",
+    "parse_pattern",
+    "quote_path",
+    "restore_slashes",
+    "validate_name",
+]
 
 #: What a bare ``{name}`` matches: one non-empty path segment.
 DEFAULT_PART_REGEX: Final = "[^{}/]+"
@@ -25,6 +44,28 @@ DEFAULT_PART_REGEX: Final = "[^{}/]+"
 # else in a value is percent-encoded; "/" too inside a dynamic part.
 _PCHAR_SAFE: Final = "!$&'()*+,;=:@-._~"
 _NAME_SPLIT: Final = re.compile(r"[.:-]")
+
+#: Stands for a ``%2F`` inside a segment of a match key (see the module docstring).
+ENCODED_SLASH: Final = "\udc2f"
+
+
+def match_key(raw_path: str) -> str:
+    """The match key of a raw (percent-encoded) path without its query.
+
+    Splitting at the real ``/`` and decoding each segment is the same as decoding the
+    whole path after setting the ``%2F`` aside: an ASCII ``/`` is never part of a UTF-8
+    multi-byte sequence, and ``unquote`` passes non-ASCII text (the stand-in) through.
+    """
+    if "%" not in raw_path:
+        return raw_path
+    if "%2F" in raw_path or "%2f" in raw_path:
+        raw_path = raw_path.replace("%2F", ENCODED_SLASH).replace("%2f", ENCODED_SLASH)
+    return unquote(raw_path)
+
+
+def restore_slashes(text: str) -> str:
+    """``text`` (a piece of a match key) with its encoded slashes turned back into ``/``."""
+    return text.replace(ENCODED_SLASH, "/") if ENCODED_SLASH in text else text
 
 
 def quote_path(text: str, *, keep_slash: bool) -> str:
@@ -71,12 +112,12 @@ class Pattern:
         raw: the pattern as registered.
         parts: literal strings and dynamic parts, in order.
         names: the dynamic parts' names, in order.
-        source: the regex source (no anchors, one capturing group per dynamic part).
+        source: the regex source (no anchors, one named group per dynamic part).
         flat_source: the same without capturing groups (for combining many patterns:
             groups inside a large alternation make ``re`` quadratic).
         regex: ``source`` compiled (use ``fullmatch``); ``None`` for a static pattern.
-        leading: the first (up to two) path segments while they are all literal
-            (``("api", "users")`` for ``/api/users/{id}``); the dispatcher buckets
+        leading: the leading path segments that are wholly literal and followed by a
+            ``/`` (``("api", "users")`` for ``/api/users/{id}``); the dispatcher buckets
             dynamic patterns by them.
     """
 
@@ -96,16 +137,35 @@ class Pattern:
     def build(self, values: Mapping[str, str]) -> str:
         """The percent-encoded path for ``values`` (every name exactly once).
 
+        A ``/`` in a value stays a real separator where the part's regex accepts it
+        (``{tail:.*}``) and is sent as ``%2F`` where it does not (``{name}``); the
+        result is checked to resolve back to exactly ``values``.  ``.`` and ``..``
+        segments are sent as ``%2E`` (URL normalisation would remove them, RFC 3986
+        §5.2.4).
+
         Raises:
             KeyError: a dynamic part has no value.
-            ValueError: a value is unknown to the pattern or does not match its part
-                (so that resolving the built path gives the same values back).
+            ValueError: a value is unknown to the pattern or does not match its part,
+                or the values cannot be told apart again (``/{a}{b}`` with ``a="x"``,
+                ``b="yz"`` resolves as ``a="xy"``).
         """
         unknown = set(values).difference(self.names)
         if unknown:
             raise ValueError(
                 f"{self.raw!r} has no part(s) {sorted(unknown)}; its parts are {list(self.names)}"
             )
+        path = self._join(values, encode_slashes=False)
+        if self.regex is None or self._resolves_to(path, values):
+            return path
+        encoded = self._join(values, encode_slashes=True)
+        if encoded != path and self._resolves_to(encoded, values):
+            return encoded
+        raise ValueError(
+            f"{dict(values)!r} cannot be built into a path of {self.raw!r} that resolves "
+            "back to the same values"
+        )
+
+    def _join(self, values: Mapping[str, str], *, encode_slashes: bool) -> str:
         out: list[str] = []
         for part in self.parts:
             if isinstance(part, str):
@@ -115,16 +175,26 @@ class Pattern:
                 value = values[part.name]
             except KeyError:
                 raise KeyError(f"{self.raw!r} needs a value for {part.name!r}") from None
-            if not part.compiled.fullmatch(value):
+            if not encode_slashes and part.compiled.fullmatch(value):
+                out.append(quote_path(value, keep_slash=True))
+            elif part.compiled.fullmatch(value.replace("/", ENCODED_SLASH)):
+                out.append(quote_path(value, keep_slash=False))
+            else:
                 raise ValueError(
                     f"{value!r} does not match {{{part.name}:{part.regex}}} in {self.raw!r}"
                 )
-            quoted = quote_path(value, keep_slash=part.regex != DEFAULT_PART_REGEX)
-            # Dot segments would be removed by URL normalisation (RFC 3986 §5.2.4).
-            if quoted in {".", ".."}:
-                quoted = quoted.replace(".", "%2E")
-            out.append(quoted)
-        return "".join(out)
+        path = "".join(out)
+        if "/." in path:  # a "." or ".." segment: send its dots encoded
+            path = "/".join("%2E" * len(s) if s in (".", "..") else s for s in path.split("/"))
+        return path
+
+    def _resolves_to(self, path: str, values: Mapping[str, str]) -> bool:
+        regex = self.regex
+        m = None if regex is None else regex.fullmatch(match_key(path))
+        if m is None:
+            return False
+        got = m.groups()
+        return all(restore_slashes(got[i]) == values[n] for i, n in enumerate(self.names))
 
 
 def _compile_part(pattern: str, name: str, regex: str) -> re.Pattern[str]:
@@ -193,6 +263,9 @@ def parse_pattern(pattern: str) -> Pattern:
         raise TypeError(f"a path pattern must be a str, not {type(pattern).__name__}")
     if pattern and not pattern.startswith("/"):
         raise ValueError(f"a path pattern must start with '/': {pattern!r}")
+    if any("\ud800" <= c <= "\udfff" for c in pattern):
+        # No request can match one (decoding never yields a surrogate): see match_key.
+        raise ValueError(f"a path pattern cannot contain a lone surrogate: {pattern!r}")
     parts: list[str | _Var] = []
     names: list[str] = []
     i = 0
@@ -217,7 +290,10 @@ def parse_pattern(pattern: str) -> Pattern:
     if not names:
         escaped = re.escape(pattern)
         return Pattern(pattern, tuple(parts), (), escaped, escaped, None, ())
-    source = "".join(re.escape(p) if isinstance(p, str) else f"({p.regex})" for p in parts)
+    # Named groups: the dispatcher reads the values with one groupdict() call.
+    source = "".join(
+        re.escape(p) if isinstance(p, str) else f"(?P<{p.name}>{p.regex})" for p in parts
+    )
     flat = "".join(re.escape(p) if isinstance(p, str) else f"(?:{p.regex})" for p in parts)
     try:
         with warnings.catch_warnings():
@@ -227,5 +303,5 @@ def parse_pattern(pattern: str) -> Pattern:
         raise ValueError(f"invalid pattern {pattern!r}: {exc}") from None
     first = parts[0]
     # Whole segments only: "/api/users/{id}" -> ("api", "users"); "/api/u{id}" -> ("api",).
-    leading = tuple(first[1:].split("/")[:-1][:2]) if isinstance(first, str) else ()
+    leading = tuple(first[1:].split("/")[:-1]) if isinstance(first, str) else ()
     return Pattern(pattern, tuple(parts), tuple(names), source, flat, compiled, leading)

@@ -10,7 +10,7 @@ from yarl import URL
 
 from aioweb.kernel import HTTPException, MatchInfo
 
-from ._pattern import Pattern, parse_pattern, validate_name
+from ._pattern import Pattern, parse_pattern, restore_slashes, validate_name
 
 if TYPE_CHECKING:
     from aioweb.kernel import Application, Request
@@ -246,10 +246,16 @@ class DynamicResource(AbstractResource):
     __slots__ = ()
 
     def match(self, path: str) -> dict[str, str] | None:
-        """The dynamic parts' values if ``path`` matches (anchored), else ``None``."""
+        """The dynamic parts' values if ``path`` matches (anchored), else ``None``.
+
+        ``path`` is decoded and every ``/`` in it separates segments (to match a raw
+        path, where ``%2F`` is data, the router uses its match key: see ``resolve``).
+        """
         regex = self._pattern.regex
         m = regex.fullmatch(path) if regex is not None else None
-        return None if m is None else dict(zip(self._pattern.names, m.groups(), strict=True))
+        if m is None:
+            return None
+        return dict(zip(self._pattern.names, map(restore_slashes, m.groups()), strict=True))
 
 
 def make_resource(path: str, *, name: str | None, owner: _Owner) -> AbstractResource:
