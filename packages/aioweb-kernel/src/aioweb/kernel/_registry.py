@@ -369,6 +369,8 @@ _INSTALL_HINTS: Final = {
     "server": ": pip install aioweb-http",
     "router": ": pip install aioweb-routing",
     "upgrade": ": pip install aioweb-websocket",
+    "middleware": ": pip install aioweb-middleware",
+    "resource": ": pip install aioweb-static",
 }
 
 _default: Registry | None = None
