@@ -189,6 +189,19 @@ def install_closure(
     session.install(*args, *group_external, *extra)
 
 
+def _apt_install(session: nox.Session, commands: dict[str, str]) -> None:
+    """Install the Debian packages of missing commands (as root with apt-get only)."""
+    missing = sorted({pkg for cmd, pkg in commands.items() if shutil.which(cmd) is None})
+    if not missing:
+        return
+    if not (hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get")):
+        session.warn(f"not root or no apt-get: tests needing {missing} will skip or fail")
+        return
+    session.run("apt-get", "update", "-q", external=True)
+    env = {"DEBIAN_FRONTEND": "noninteractive"}
+    session.run("apt-get", "install", "-y", "-q", *missing, external=True, env=env)
+
+
 def _uv(session: nox.Session) -> str:
     """Return the ``uv`` to run, installing it into the venv if nox found none."""
     if not _uses_uv(session):
@@ -279,6 +292,7 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=MINIMAL_PYTHONS)
 def integration(session: nox.Session) -> None:
     """Cross-package tests (``integration-tests/``) against the full meta install."""
+    _apt_install(session, {"curl": "curl", "chromium": "chromium"})
     install_closure(session, META, editable=False, groups=["test"], extra=INTEGRATION_EXTRA)
     session.run("pytest", "integration-tests", *session.posargs)
 
@@ -372,7 +386,8 @@ def bench(session: nox.Session) -> None:
             session.run("apt-get", "install", "-y", "-q", "wrk", external=True)
         else:
             session.warn("wrk is not installed (apt-get install wrk); HTTP load runs may fail")
-    install_closure(session, META, editable=False, extra=["aiohttp"])
+    # uvloop: the aioweb-uvloop (and aiohttp-uvloop) servers; `-- --idle-rss` runs idle_rss.py
+    install_closure(session, META, editable=False, extra=["aiohttp", "uvloop"])
     session.run("python", "benchmarks/run.py", *session.posargs)
 
 

@@ -178,9 +178,7 @@ def run(direction: str, wstest: str, timeout: float, keep: bool) -> bool:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--direction", choices=("server", "client", "both"), default="both")
-    parser.add_argument(
-        "--wstest", default=os.environ.get("WSTEST", "/tmp/autobahn27/bin/wstest")
-    )
+    parser.add_argument("--wstest", default=os.environ.get("WSTEST", "/tmp/autobahn27/bin/wstest"))
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per direction")
     parser.add_argument("--keep", action="store_true", help="keep the reports of passing runs")
     args = parser.parse_args()
