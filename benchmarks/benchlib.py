@@ -219,7 +219,22 @@ def make_log_dir() -> Path:
 
 def http_get(port: int, path: str, timeout: float = 5.0) -> tuple[int, str, bytes]:
     """GET http://127.0.0.1:port/path; returns (status, content-type, body); never raises."""
-    req = urllib.request.Request(f"http://{HOST}:{port}{path}")
+    return http_request(port, path, timeout=timeout)
+
+
+def http_request(
+    port: int,
+    path: str,
+    method: str = "GET",
+    body: bytes | None = None,
+    *,
+    headers: dict[str, str] | None = None,
+    timeout: float = 5.0,
+) -> tuple[int, str, bytes]:
+    """One request to http://127.0.0.1:port/path; (status, content-type, body); never raises."""
+    req = urllib.request.Request(
+        f"http://{HOST}:{port}{path}", data=body, headers=headers or {}, method=method
+    )
     try:
         with urllib.request.urlopen(req, timeout=timeout) as r:
             return r.status, r.headers.get("Content-Type", ""), r.read()
@@ -227,6 +242,39 @@ def http_get(port: int, path: str, timeout: float = 5.0) -> tuple[int, str, byte
         return e.code, e.headers.get("Content-Type", ""), e.read()
     except Exception as e:  # a broken server must not stop the run
         return 0, "", repr(e).encode()
+
+
+# --------------------------------------------------------------------------- memory, fds
+
+
+def proc_rss_kib(pid: int) -> int | None:
+    """VmRSS of one process from /proc/<pid>/status, in KiB (None if it is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])  # the kernel writes "kB", meaning KiB
+    except (OSError, IndexError, ValueError):
+        return None
+    return None
+
+
+def raise_nofile(need: int) -> int:
+    """Raise this process's RLIMIT_NOFILE soft limit to at least ``need`` if it can.
+
+    Raising the hard limit needs root (CAP_SYS_RESOURCE). Children started afterwards
+    inherit the limit. Returns the soft limit now in force.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft >= need:
+        return soft
+    want_hard = hard if hard == resource.RLIM_INFINITY or hard >= need else need
+    for new in ((need, want_hard), (min(need, hard), hard)):
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, new)
+            break
+        except (ValueError, OSError):
+            continue
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
 # --------------------------------------------------------------------------- wrk
@@ -239,9 +287,13 @@ def _ms(text: str) -> float | None:
     return float(m.group(1)) * _UNIT_MS[m.group(2)] if m else None
 
 
-def wrk_cmd(url: str, connections: int, duration: float, latency: bool = True) -> list[str]:
+def wrk_cmd(
+    url: str, connections: int, duration: float, latency: bool = True, script: str | None = None
+) -> list[str]:
+    """The wrk command line, pinned to LOAD_CPU; ``script`` is a Lua file for ``wrk -s``."""
     cmd = ["taskset", "-c", LOAD_CPU, "wrk", "-t1", f"-c{connections}", f"-d{duration}s"]
-    cmd += ["--timeout", "5s", *(["--latency"] if latency else []), url]
+    cmd += ["--timeout", "5s", *(["--latency"] if latency else [])]
+    cmd += [*(["-s", script] if script else []), url]
     return cmd
 
 
@@ -262,10 +314,16 @@ def parse_wrk(out: str) -> dict[str, Any]:
 
 
 def run_wrk(
-    url: str, connections: int, duration: float, pid: int | None, latency: bool = True
+    url: str,
+    connections: int,
+    duration: float,
+    pid: int | None,
+    latency: bool = True,
+    *,
+    script: str | None = None,
 ) -> dict[str, Any]:
     """Run wrk pinned to LOAD_CPU against ``url``; parsed figures plus CPU accounting."""
-    cmd = wrk_cmd(url, connections, duration, latency)
+    cmd = wrk_cmd(url, connections, duration, latency, script)
     with CpuMeter(pid) as cm:
         try:
             p = subprocess.run(
@@ -341,7 +399,7 @@ def versions(python: str = sys.executable) -> dict[str, str]:
         "import importlib.metadata as m, json, sys\n"
         "d = {'python': sys.version.split()[0]}\n"
         "for n in ('aioweb', 'aioweb-kernel', 'aioweb-http', 'aioweb-routing', 'aiohttp',\n"
-        "          'multidict', 'yarl'):\n"
+        "          'multidict', 'yarl', 'uvloop'):\n"
         "    try: d[n] = m.version(n)\n"
         "    except m.PackageNotFoundError: d[n] = 'missing'\n"
         "print(json.dumps(d))\n"

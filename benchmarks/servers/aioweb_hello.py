@@ -1,6 +1,9 @@
 """aioweb hello-world server (the same app as aiohttp_hello.py, public API only).
 
-    python benchmarks/servers/aioweb_hello.py --port 8080
+GET /, /hello/{name}, /json, and POST /echo (returns the request body) on 127.0.0.1.
+
+    python benchmarks/servers/aioweb_hello.py --port 8080                # plain asyncio
+    python benchmarks/servers/aioweb_hello.py --port 8080 --loop uvloop  # aioweb[speedups] loop
     python benchmarks/servers/aioweb_hello.py --port 8080 --profile /tmp/aioweb.pstats
 
 ``--profile PATH`` runs the server under cProfile and writes the stats to PATH when it
@@ -26,32 +29,47 @@ async def json_(request: web.Request) -> web.Response:
     return web.json_response({"message": "Hello"})
 
 
+async def echo(request: web.Request) -> web.Response:
+    return web.Response(body=await request.read())
+
+
 def make_app() -> web.Application:
     app = web.Application()
     app.router.add_get("/", index)
     app.router.add_get("/hello/{name}", hello)
     app.router.add_get("/json", json_)
+    app.router.add_post("/echo", echo)
     return app
 
 
-def serve(port: int) -> None:
-    web.run_app(make_app(), host="127.0.0.1", port=port, print=None, access_log=None)
+def serve(port: int, loop: str = "asyncio") -> None:
+    # use_uvloop=False: never uvloop, even when it is installed (run_app's default would
+    # pick it up). The request parser is the default, pure one in both cases.
+    web.run_app(
+        make_app(),
+        host="127.0.0.1",
+        port=port,
+        print=None,
+        access_log=None,
+        use_uvloop=loop == "uvloop",
+    )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--loop", choices=["asyncio", "uvloop"], default="asyncio")
     ap.add_argument("--profile", metavar="PATH", help="run under cProfile, dump stats here")
     a = ap.parse_args()
     if not a.profile:
-        serve(a.port)
+        serve(a.port, a.loop)
         return
     import cProfile
 
     prof = cProfile.Profile()
     prof.enable()
     try:
-        serve(a.port)
+        serve(a.port, a.loop)
     finally:
         prof.disable()
         prof.dump_stats(a.profile)
