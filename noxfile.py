@@ -391,6 +391,30 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/run.py", *session.posargs)
 
 
+AUTOBAHN_WSTEST = Path("/tmp/autobahn27/bin/wstest")
+
+
+@nox.session(python=[NEWEST], default=False)
+def autobahn(session: nox.Session) -> None:
+    """Autobahn|Testsuite both ways: wstest vs aioweb's server and aioweb's client.
+
+    wstest needs Python 2.7 (pyenv's 2.7.18); ``shared/tools/autobahn_setup.sh``, beside
+    the repository, installs it into /tmp/autobahn27 once. Posargs go to
+    ``integration-tests/autobahn/run.py`` (``--direction server``, ``--timeout``, ...).
+    """
+    install_closure(session, META, editable=False)
+    if not AUTOBAHN_WSTEST.exists():
+        setup = ROOT.parent / "shared" / "tools" / "autobahn_setup.sh"
+        session.run("bash", str(setup), str(AUTOBAHN_WSTEST.parent.parent), external=True)
+    session.run(
+        "python",
+        "integration-tests/autobahn/run.py",
+        "--wstest",
+        str(AUTOBAHN_WSTEST),
+        *session.posargs,
+    )
+
+
 @nox.session(default=False)
 def demo(session: nox.Session) -> None:
     """Serve the seed example app on http://localhost:8080 (Ctrl-C stops it)."""
@@ -410,12 +434,13 @@ CI_SESSIONS = [
     *(f"minimal-{py}({i})" for py in MINIMAL_PYTHONS for i in IDS),
     *(f"integration-{py}" for py in [NEWEST]),
     f"docs-{NEWEST}",
+    f"autobahn-{NEWEST}",  # ~4 min: every Autobahn case but 72 slow compression ones
 ]
 
 
 @nox.session(python=False)
 def ci(session: nox.Session) -> None:
-    """What CI runs: lint, build, typecheck, tests, coverage, minimal, integration, docs.
+    """What CI runs: lint, build, typecheck, tests, coverage, minimal, integration, docs, autobahn.
 
     Each target is queued with ``session.notify`` under its full name; nox then runs them
     all (a failure does not stop the rest, ``-x`` makes it) and exits non-zero if any
