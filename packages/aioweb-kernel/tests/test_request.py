@@ -567,3 +567,18 @@ def test_match_info_and_path_qs_at_construction() -> None:
     assert request.match_info is match
     assert request.match_info["name"] == "bob"
     assert request.path_qs == "/hello/bob?x=1"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("text/HTML; Charset=UTF-8", ("text/html", {"charset": "UTF-8"})),
+        ('multipart/form-data; boundary="a b"', ("multipart/form-data", {"boundary": "a b"})),
+        ("application/json", ("application/json", {})),
+        ("text/plain; junk; q=1", ("text/plain", {"q": "1"})),
+    ],
+)
+def test_parse_media_type(value: str, expected: tuple[str, dict[str, str]]) -> None:
+    from aioweb.kernel import parse_media_type
+
+    assert parse_media_type(value) == expected

@@ -13,7 +13,7 @@ from typing_extensions import Self
 from yarl import URL
 
 from aioweb.http.sansio import ResponseHead
-from aioweb.kernel import StreamReader
+from aioweb.kernel import StreamReader, parse_media_type
 
 from ._connector import Connection
 from ._cookiejar import parse_set_cookie
@@ -23,16 +23,6 @@ __all__ = ["ClientResponse", "JSONDecoder"]
 
 JSONDecoder = Callable[[str], Any]
 _JSON: Final = "application/json"
-
-
-def _media_type(value: str) -> tuple[str, dict[str, str]]:
-    mime, *params = value.split(";")
-    parsed: dict[str, str] = {}
-    for param in params:
-        name, sep, val = param.partition("=")
-        if sep:
-            parsed[name.strip().lower()] = val.strip().strip('"')
-    return mime.strip().lower(), parsed
 
 
 class ClientResponse:
@@ -99,13 +89,13 @@ class ClientResponse:
     def content_type(self) -> str:
         """The media type of Content-Type, lowercased (``application/octet-stream`` if absent)."""
         value = self.headers.get("Content-Type")
-        return _media_type(value)[0] if value else "application/octet-stream"
+        return parse_media_type(value)[0] if value else "application/octet-stream"
 
     @property
     def charset(self) -> str | None:
         """The ``charset`` parameter of Content-Type, if any."""
         value = self.headers.get("Content-Type")
-        return _media_type(value)[1].get("charset") if value else None
+        return parse_media_type(value)[1].get("charset") if value else None
 
     @property
     def content_length(self) -> int | None:

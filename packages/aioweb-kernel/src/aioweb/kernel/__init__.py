@@ -36,6 +36,7 @@ from ._interfaces import RouterFactory as RouterFactory
 from ._interfaces import ServeApp as ServeApp
 from ._interfaces import UpgradeHandler as UpgradeHandler
 from ._match_info import MatchInfo as MatchInfo
+from ._media import parse_media_type as parse_media_type
 from ._registry import ENTRY_POINT_GROUP as ENTRY_POINT_GROUP
 from ._registry import PLUGIN_API as PLUGIN_API
 from ._registry import ExtensionPoint as ExtensionPoint
@@ -121,6 +122,7 @@ __all__ = [  # noqa: PLE0604 - built from the exception module's list
     "middleware",
     "parse_cookie_header",
     "parse_http_date",
+    "parse_media_type",
     "reason_phrase",
     "warn_deprecated",
     *_exc_all,

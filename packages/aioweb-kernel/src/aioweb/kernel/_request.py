@@ -19,6 +19,7 @@ from ._cookies import parse_cookie_header
 from ._dates import parse_http_date
 from ._interfaces import BODY_DECODER, ResponseWriter
 from ._match_info import MatchInfo
+from ._media import parse_media_type
 from ._registry import default_registry
 from ._streams import EMPTY_PAYLOAD, StreamReader
 from ._web_exceptions import HTTPRequestEntityTooLarge
@@ -72,20 +73,6 @@ def _declared_length(raw: RawHeaders | None, headers: CIMultiDictProxy[str] | No
             (v.decode("latin-1") for k, v in raw or () if k.lower() == b"content-length"), None
         )
     return int(value) if value is not None and value.isdigit() else None
-
-
-def _media_type(value: str) -> tuple[str, dict[str, str]]:
-    """Split ``type/sub; k=v`` into the lowercased type and its parameters."""
-    mtype, _, rest = value.partition(";")
-    params: dict[str, str] = {}
-    for part in rest.split(";"):
-        key, sep, val = part.partition("=")
-        if sep:
-            val = val.strip()
-            if len(val) >= 2 and val[0] == val[-1] == '"':
-                val = val[1:-1]
-            params[key.strip().lower()] = val
-    return mtype.strip().lower(), params
 
 
 class Request:
@@ -339,13 +326,13 @@ class Request:
     def content_type(self) -> str:
         """The body's media type, lower case (``application/octet-stream`` if unset)."""
         value = self.headers.get("Content-Type")
-        return _media_type(value)[0] if value else "application/octet-stream"
+        return parse_media_type(value)[0] if value else "application/octet-stream"
 
     @property
     def charset(self) -> str | None:
         """The ``charset`` parameter of ``Content-Type``, if any."""
         value = self.headers.get("Content-Type")
-        return _media_type(value)[1].get("charset") if value else None
+        return parse_media_type(value)[1].get("charset") if value else None
 
     @property
     def content_length(self) -> int | None:
