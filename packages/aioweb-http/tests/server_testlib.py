@@ -101,3 +101,47 @@ async def serve(handler: Handler, **options: object) -> AsyncIterator[Live]:
         yield Live(runner, addr[1])
     finally:
         await runner.cleanup()
+
+
+#: Source of a module that defines ``app``: an Application whose one-route router sends
+#: every request to ``handler`` (defined by the code appended after it). Scripts run in
+#: subprocesses (run_app, gunicorn) use it, since this package cannot use aioweb-routing.
+ONE_HANDLER_APP = """
+import asyncio
+import os
+import sys
+
+from aioweb.kernel import Application, MatchInfo, Registry, Response
+
+
+class Router:
+    def resolve(self, request):
+        return MatchInfo({}, handler)
+
+    def add_route(self, method, path, handler, *, name=None):
+        raise NotImplementedError
+
+    def add_routes(self, routes):
+        return []
+
+    def add_subapp(self, prefix, app):
+        raise NotImplementedError
+
+    def add_domain(self, domain, app):
+        raise NotImplementedError
+
+    def freeze(self):
+        pass
+
+
+app = Application(router=Router(), registry=Registry(discover=False))
+"""
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free right now."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

@@ -11,49 +11,20 @@ import time
 from pathlib import Path
 
 import pytest
+from server_testlib import ONE_HANDLER_APP, free_port
 
 pytest.importorskip("gunicorn")
 
 pytestmark = [pytest.mark.loopback, pytest.mark.slow]
 
-APP = """
-import os
-
-from aioweb.kernel import Application, MatchInfo, Registry, Response
-
+APP = (
+    ONE_HANDLER_APP
+    + """
 
 async def handler(request):
     return Response(text=str(os.getpid()))
-
-
-class Router:
-    def resolve(self, request):
-        return MatchInfo({}, handler)
-
-    def add_route(self, method, path, handler, *, name=None):
-        raise NotImplementedError
-
-    def add_routes(self, routes):
-        return []
-
-    def add_subapp(self, prefix, app):
-        raise NotImplementedError
-
-    def add_domain(self, domain, app):
-        raise NotImplementedError
-
-    def freeze(self):
-        pass
-
-
-app = Application(router=Router(), registry=Registry(discover=False))
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+)
 
 
 def get(port: int) -> bytes:

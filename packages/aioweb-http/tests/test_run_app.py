@@ -12,17 +12,13 @@ import time
 from pathlib import Path
 
 import pytest
+from server_testlib import ONE_HANDLER_APP, free_port
 
 pytestmark = [pytest.mark.loopback, pytest.mark.slow]
 
-SERVER = """
-import asyncio
-import os
-import sys
-
-from aioweb.http import run_app
-from aioweb.kernel import Application, MatchInfo, Registry, Response
-
+SERVER = (
+    ONE_HANDLER_APP
+    + """
 
 async def handler(request):
     if request.path == "/slow":
@@ -30,27 +26,8 @@ async def handler(request):
     return Response(text=str(os.getpid()))
 
 
-class Router:
-    def resolve(self, request):
-        return MatchInfo({}, handler)
+from aioweb.http import run_app
 
-    def add_route(self, method, path, handler, *, name=None):
-        raise NotImplementedError
-
-    def add_routes(self, routes):
-        return []
-
-    def add_subapp(self, prefix, app):
-        raise NotImplementedError
-
-    def add_domain(self, domain, app):
-        raise NotImplementedError
-
-    def freeze(self):
-        pass
-
-
-app = Application(router=Router(), registry=Registry(discover=False))
 run_app(
     app,
     host="127.0.0.1",
@@ -60,12 +37,7 @@ run_app(
     use_uvloop=False,
 )
 """
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+)
 
 
 def get(port: int, path: str = "/", timeout: float = 5.0) -> bytes:
