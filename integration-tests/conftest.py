@@ -6,6 +6,8 @@ against the checkout. Add fixtures other integration tests share here.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -77,5 +79,66 @@ def seed_server(repo_root: Path):  # type: ignore[no-untyped-def]
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(5)
+        if proc.stdout:
+            proc.stdout.close()
+
+
+class Served:
+    """A server process started by :func:`serving`; ``stop()`` returns its exit code and output."""
+
+    def __init__(self, proc: object, port: int) -> None:
+        import subprocess
+
+        assert isinstance(proc, subprocess.Popen)
+        self.proc: subprocess.Popen[str] = proc
+        self.port = port
+        self.output = ""
+
+    @property
+    def base(self) -> str:
+        """``http://127.0.0.1:<port>``."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self, sig: int | None = None, timeout: float = 15.0) -> int:
+        """Send ``sig`` (SIGTERM) and wait (bounded); returns the exit code."""
+        import signal
+
+        self.proc.send_signal(signal.SIGTERM if sig is None else sig)
+        self.output, _ = self.proc.communicate(timeout=timeout)
+        return int(self.proc.returncode)
+
+
+@contextmanager
+def serving(
+    argv: list[str],
+    *,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    port: int | None = None,
+) -> Iterator[Served]:
+    """Run a server command listening on ``port`` (a free one by default); cleaned up always.
+
+    ``{port}`` in ``argv`` is replaced by the port.
+    """
+    import os
+    import subprocess
+
+    port = free_port() if port is None else port
+    proc = subprocess.Popen(
+        [a.replace("{port}", str(port)) for a in argv],
+        cwd=cwd,
+        env=dict(os.environ, PYTHONUNBUFFERED="1", **(env or {})),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    served = Served(proc, port)
+    try:
+        wait_for_port(port, proc)
+        yield served
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(5)
         if proc.stdout:
             proc.stdout.close()

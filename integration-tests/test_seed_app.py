@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
+from conftest import free_port, serving
 
 pytestmark = pytest.mark.loopback
 
@@ -149,37 +153,15 @@ def test_bad_input_is_4xx_and_the_server_survives(
     assert proc.poll() is None
 
 
-def test_ctrl_c_shuts_down_cleanly(repo_root: object) -> None:
-    import os
-    import signal
-    import sys
-    from pathlib import Path
-
-    from conftest import free_port, wait_for_port
-
-    assert isinstance(repo_root, Path)
+def test_ctrl_c_shuts_down_cleanly(repo_root: Path) -> None:
+    script = str(repo_root / "examples" / "seed_app.py")
     port = free_port()
-    env = dict(os.environ, AIOWEB_DEMO_HOST="127.0.0.1", AIOWEB_DEMO_PORT=str(port))
-    env["PYTHONUNBUFFERED"] = "1"
-    proc = subprocess.Popen(
-        [sys.executable, str(repo_root / "examples" / "seed_app.py")],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        wait_for_port(port, proc)
-        assert httpx.get(f"http://127.0.0.1:{port}/hello/x", timeout=5).text == "Hello, x"
-        proc.send_signal(signal.SIGINT)
-        out, _ = proc.communicate(timeout=10)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(5)
-        if proc.stdout:
-            proc.stdout.close()
-    assert proc.returncode == 0
+    env = {"AIOWEB_DEMO_HOST": "127.0.0.1", "AIOWEB_DEMO_PORT": str(port)}
+    with serving([sys.executable, script], env=env, port=port) as served:
+        assert httpx.get(f"{served.base}/hello/x", timeout=5).text == "Hello, x"
+        code = served.stop(signal.SIGINT, timeout=10)
+    out = served.output
+    assert code == 0
     assert "Traceback" not in out
     assert f"Running on http://127.0.0.1:{port}" in out
     # The seed middleware printed around the request: before, then after.
