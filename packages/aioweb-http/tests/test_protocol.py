@@ -525,3 +525,41 @@ async def test_a_client_that_never_reads_cannot_make_the_server_buffer() -> None
             await asyncio.sleep(0.01)
         assert not live.runner.server.connections
     assert len(asyncio.all_tasks()) <= tasks_before  # the handler's task is gone too
+
+
+@pytest.mark.parametrize("cancel", [True, False], ids=["cancelled", "runs-on"])
+async def test_handler_cancellation_on_disconnect(cancel: bool) -> None:
+    outcome = asyncio.get_running_loop().create_future()
+
+    async def slow(request: Request) -> StreamResponse:
+        try:
+            await asyncio.sleep(0.3)
+        except asyncio.CancelledError:
+            outcome.set_result("cancelled")
+            raise
+        outcome.set_result("finished")
+        return Response(text="late")
+
+    async with serve(slow, handler_cancellation=cancel) as live:
+        reader, writer = await asyncio.open_connection("127.0.0.1", live.port)
+        writer.write(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        await writer.drain()
+        await asyncio.sleep(0.05)
+        writer.close()
+        await writer.wait_closed()
+        del reader
+        assert await asyncio.wait_for(outcome, 5) == ("cancelled" if cancel else "finished")
+
+
+async def test_pipelined_backlog_behind_a_slow_response_is_bounded(live: Live) -> None:
+    async with live.connect() as conn:
+        request = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+        conn.writer.write(b"GET /slow HTTP/1.1\r\nHost: x\r\n\r\n" + request * 20000)  # ~600 KB
+        await asyncio.sleep(0.02)
+        (proto,) = live.runner.server.connections
+        transport = proto._transport
+        assert transport is not None
+        assert not transport.is_reading()  # paused: the backlog went over the read limit
+        assert (await conn.response())[2] == b"slow"
+        for _ in range(3):
+            assert (await conn.response())[2] == b"Hello, World"

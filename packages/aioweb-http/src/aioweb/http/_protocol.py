@@ -71,7 +71,7 @@ _DROP: Final = _Drop()
 #: Unread request body we read and drop to keep a connection alive; past it, we close.
 _DISCARD_LIMIT: Final = 256 * 1024
 # Reasons reading is paused (a bit mask): the body buffer is full, or a response is
-# still being produced while more requests wait behind it.
+# still being produced while more pipelined bytes than the read buffer limit wait.
 _PAUSE_BODY: Final = 1
 _PAUSE_BACKLOG: Final = 2
 
@@ -101,6 +101,7 @@ class HttpProtocol(asyncio.Protocol):
         self._closing = False
         self._in_process = False
         self._awaiting_continue = False
+        self._backlog = 0
         self._decoder: ContentDecoder | None = None
         self._eof = False
         self._body_length: int | None = None
@@ -142,6 +143,10 @@ class HttpProtocol(asyncio.Protocol):
         now = self.last_activity = self._loop.time()
         if self.head_started is None and not self.busy:
             self.head_started = now
+        if self.busy and self._message_done:
+            self._backlog += len(data)
+            if self._backlog > self._server.read_buffer_limit:
+                self._pause(_PAUSE_BACKLOG)
         self._parser.feed(data)
         self._process()
 
@@ -151,6 +156,10 @@ class HttpProtocol(asyncio.Protocol):
         self._keep_alive = False
         self._parser.feed(b"")
         self._process()
+        if self._task is not None and self._server.handler_cancellation:
+            # With handler_cancellation the client's EOF means it is gone: stop the handler.
+            self._task.cancel()
+            return False
         return self.busy  # keep the transport open while a response is produced
 
     def pause_writing(self) -> None:
@@ -189,8 +198,9 @@ class HttpProtocol(asyncio.Protocol):
         parser = self._parser
         while not self._closing:
             if self.busy and self._message_done:
-                # A response is being produced; later requests wait their turn.
-                self._pause(_PAUSE_BACKLOG)
+                # A response is being produced; later requests wait their turn in the
+                # parser's buffer (data_received pauses reading once that holds too much:
+                # reading goes on until then, so a client that leaves is noticed).
                 return
             try:
                 event = parser.next_event()
@@ -406,6 +416,7 @@ class HttpProtocol(asyncio.Protocol):
         if self._server.shutting_down:
             self._close()
             return
+        self._backlog = 0
         self._resume(_PAUSE_BACKLOG)
         self._process()
 
