@@ -524,6 +524,10 @@ async def test_a_client_that_never_reads_cannot_make_the_server_buffer() -> None
                 break
             await asyncio.sleep(0.01)
         assert not live.runner.server.connections
+    for _ in range(200):  # bounded: the handler's task wakes with the reset and ends
+        if len(asyncio.all_tasks()) <= tasks_before:
+            break
+        await asyncio.sleep(0.01)
     assert len(asyncio.all_tasks()) <= tasks_before  # the handler's task is gone too
 
 
