@@ -14,6 +14,7 @@ from ._run_app import run_app as run_app
 from ._runner import AppRunner as AppRunner
 from ._runner import BaseRunner as BaseRunner
 from ._runner import BaseSite as BaseSite
+from ._runner import RunnerOptions as RunnerOptions
 from ._runner import ServerRunner as ServerRunner
 from ._runner import SockSite as SockSite
 from ._runner import TCPSite as TCPSite
@@ -41,6 +42,7 @@ __all__ = [
     "Limits",
     "LocalProtocolError",
     "ParseError",
+    "RunnerOptions",
     "Server",
     "ServerRunner",
     "SockSite",

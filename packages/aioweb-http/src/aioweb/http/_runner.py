@@ -7,7 +7,9 @@ import contextlib
 import logging
 import socket
 import ssl
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
+
+from typing_extensions import Unpack
 
 from ._access_log import (
     DEFAULT_ACCESS_LOG_FORMAT,
@@ -21,7 +23,32 @@ from .sansio import DEFAULT_LIMITS, Limits, ParserBackend
 if TYPE_CHECKING:
     from aioweb.kernel import Application
 
-__all__ = ["AppRunner", "BaseRunner", "BaseSite", "ServerRunner", "SockSite", "TCPSite", "UnixSite"]
+__all__ = [
+    "AppRunner",
+    "BaseRunner",
+    "BaseSite",
+    "RunnerOptions",
+    "ServerRunner",
+    "SockSite",
+    "TCPSite",
+    "UnixSite",
+]
+
+
+class RunnerOptions(TypedDict, total=False):
+    """The keyword options every runner takes (see :class:`BaseRunner`)."""
+
+    limits: Limits
+    keepalive_timeout: float
+    header_timeout: float
+    body_timeout: float
+    shutdown_timeout: float
+    server_header: str | None
+    handler_cancellation: bool
+    access_log: logging.Logger | None
+    access_log_format: str
+    access_log_class: type[AbstractAccessLogger]
+    parser_backend: ParserBackend
 
 
 class BaseRunner:
@@ -151,32 +178,9 @@ class AppRunner(BaseRunner):
     def __init__(
         self,
         app: Application,
-        *,
-        limits: Limits = DEFAULT_LIMITS,
-        keepalive_timeout: float = 75.0,
-        header_timeout: float = 30.0,
-        body_timeout: float = 60.0,
-        shutdown_timeout: float = 60.0,
-        server_header: str | None = DEFAULT_SERVER_HEADER,
-        handler_cancellation: bool = False,
-        access_log: logging.Logger | None = access_logger,
-        access_log_format: str = DEFAULT_ACCESS_LOG_FORMAT,
-        access_log_class: type[AbstractAccessLogger] = AccessLogger,
-        parser_backend: ParserBackend = "pure",
+        **options: Unpack[RunnerOptions],
     ) -> None:
-        super().__init__(
-            limits=limits,
-            keepalive_timeout=keepalive_timeout,
-            header_timeout=header_timeout,
-            body_timeout=body_timeout,
-            shutdown_timeout=shutdown_timeout,
-            server_header=server_header,
-            handler_cancellation=handler_cancellation,
-            access_log=access_log,
-            access_log_format=access_log_format,
-            access_log_class=access_log_class,
-            parser_backend=parser_backend,
-        )
+        super().__init__(**options)
         self._app = app
 
     @property
@@ -208,32 +212,9 @@ class ServerRunner(BaseRunner):
     def __init__(
         self,
         handler: RequestHandler,
-        *,
-        limits: Limits = DEFAULT_LIMITS,
-        keepalive_timeout: float = 75.0,
-        header_timeout: float = 30.0,
-        body_timeout: float = 60.0,
-        shutdown_timeout: float = 60.0,
-        server_header: str | None = DEFAULT_SERVER_HEADER,
-        handler_cancellation: bool = False,
-        access_log: logging.Logger | None = access_logger,
-        access_log_format: str = DEFAULT_ACCESS_LOG_FORMAT,
-        access_log_class: type[AbstractAccessLogger] = AccessLogger,
-        parser_backend: ParserBackend = "pure",
+        **options: Unpack[RunnerOptions],
     ) -> None:
-        super().__init__(
-            limits=limits,
-            keepalive_timeout=keepalive_timeout,
-            header_timeout=header_timeout,
-            body_timeout=body_timeout,
-            shutdown_timeout=shutdown_timeout,
-            server_header=server_header,
-            handler_cancellation=handler_cancellation,
-            access_log=access_log,
-            access_log_format=access_log_format,
-            access_log_class=access_log_class,
-            parser_backend=parser_backend,
-        )
+        super().__init__(**options)
         self._handler = handler
 
     async def setup(self) -> None:
