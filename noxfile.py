@@ -43,7 +43,13 @@ MINIMAL_PYTHONS = [OLDEST, NEWEST]
 # Tools that belong to no single package. Package tools live in each package's groups.
 IMPORT_LINTER = "import-linter>=2.1"
 SPHINX = "sphinx>=8.1"
-INTEGRATION_EXTRA = ["httpx>=0.27", "websockets>=15", "tomli>=2.0; python_version < '3.11'"]
+# aiohttp: a peer server the client interop tests talk to (never imported by aioweb).
+INTEGRATION_EXTRA = [
+    "httpx>=0.27",
+    "websockets>=15",
+    "aiohttp>=3.10",
+    "tomli>=2.0; python_version < '3.11'",
+]
 BUILD_TOOLS = ["twine>=5.1"]
 
 
@@ -296,7 +302,7 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=MINIMAL_PYTHONS)
 def integration(session: nox.Session) -> None:
     """Cross-package tests (``integration-tests/``) against the full meta install."""
-    _apt_install(session, {"curl": "curl", "chromium": "chromium"})
+    _apt_install(session, {"curl": "curl", "chromium": "chromium", "nginx": "nginx"})
     install_closure(session, META, editable=False, groups=["test"], extra=INTEGRATION_EXTRA)
     session.run("pytest", "integration-tests", *session.posargs)
 
