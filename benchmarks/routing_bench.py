@@ -1,7 +1,9 @@
 """Router lookup cost as the route table grows: aioweb's UrlDispatcher vs aiohttp's.
 
 A micro-benchmark (no server, no sockets): both routers get the same tables of 10, 100,
-1,000 and 10,000 routes in three REST shapes, and each times the lookup of the first,
+1,000 and 10,000 routes in five shapes (three REST ones, one whose routes share no
+literal leading segment: ``/{tenant}/x17``, and one where they differ only after a
+dynamic segment: ``/api/{version}/x17``), and each times the lookup of the first,
 middle and last route and of a miss, in this process and this run. aioweb's lookup is
 ``router.resolve(aioweb.kernel.Request("GET", path))``; aiohttp's is
 ``await router.resolve(make_mocked_request("GET", path))``. Requests are built once per
@@ -9,7 +11,7 @@ lookup, outside the timing (aiohttp caches its parsed URL on the request; aioweb
 recomputes its match key on every resolve, so the comparison does not favour aioweb).
 
 Usage: python benchmarks/routing_bench.py [--sizes 10,100,1000,10000] [--repeat 7]
-[--min-time 0.01] [--json PATH]
+[--min-time 0.01] [--shapes static,dynamic,mix,wild,api-wild] [--json PATH]
 """
 
 from __future__ import annotations
@@ -58,10 +60,30 @@ def shape_mix(n: int) -> list[Route]:
     return routes
 
 
+def shape_wild(n: int) -> list[Route]:
+    """No shared literal leading segment: a tenant first, literal segments after it."""
+    routes: list[Route] = []
+    kinds = (
+        ("/{{tenant}}/x{g}", "/acme/x{g}"),
+        ("/{{tenant}}/items{g}/{{id:\\d+}}", "/acme/items{g}/42"),
+    )
+    for i in range(n):
+        pattern, path = kinds[i % 2]
+        routes.append((pattern.format(g=i // 2), path.format(g=i // 2)))
+    return routes
+
+
+def shape_api_wild(n: int) -> list[Route]:
+    """One literal prefix, then a dynamic segment, then the literal that differs."""
+    return [(f"/api/{{version}}/x{i}", f"/api/v1/x{i}") for i in range(n)]
+
+
 SHAPES: dict[str, Callable[[int], list[Route]]] = {
     "static": shape_static,
     "dynamic": shape_dynamic,
     "mix": shape_mix,
+    "wild": shape_wild,
+    "api-wild": shape_api_wild,
 }
 MISS = "/api/v1/nothing/42/posts/7"
 
@@ -185,12 +207,12 @@ async def run_shape(
     ]
 
 
-def print_flatness(results: list[dict[str, object]], sizes: list[int]) -> bool:
+def print_flatness(results: list[dict[str, object]], sizes: list[int], shapes: list[str]) -> bool:
     """aioweb's time at each size over its time at the smallest; False if 1,000 > 1.5x."""
     print(f"aioweb flatness: time at N routes / time at {sizes[0]} (target at 1,000: <= 1.5)")
     us = {(r["shape"], r["routes"], r["lookup"]): float(r["aioweb_us"]) for r in results}  # type: ignore[arg-type]
     ok = True
-    for shape in SHAPES:
+    for shape in shapes:
         for label in LOOKUPS:
             cells = []
             for size in sizes[1:]:
@@ -207,8 +229,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=7, help="interleaved rounds (best kept)")
     parser.add_argument("--min-time", type=float, default=0.01, help="seconds per timed loop")
     parser.add_argument("--json", default=None, help="also write the figures here")
+    parser.add_argument("--shapes", default=",".join(SHAPES), help="comma-separated")
     args = parser.parse_args(argv)
     sizes = sorted(int(s) for s in args.sizes.split(","))
+    shapes = [s for s in args.shapes.split(",") if s]
+    unknown = set(shapes).difference(SHAPES)
+    if unknown:
+        parser.error(f"unknown shape(s) {sorted(unknown)}; known: {list(SHAPES)}")
     print(
         f"python {sys.version.split()[0]}; per-lookup µs, best of {args.repeat} interleaved rounds"
     )
@@ -219,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     print(header)
     print("-" * len(header))
     results: list[dict[str, object]] = []
-    for shape in SHAPES:
+    for shape in shapes:
         rows = asyncio.run(run_shape(shape, sizes, args.repeat, args.min_time))
         for r in rows:
             a, b = float(r["aioweb_us"]), float(r["aiohttp_us"])  # type: ignore[arg-type]
@@ -228,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         results.extend(rows)
     print()
-    flat_ok = print_flatness(results, sizes)
+    flat_ok = print_flatness(results, sizes, shapes)
     faster = sum(float(r["aioweb_us"]) < float(r["aiohttp_us"]) for r in results)  # type: ignore[arg-type]
     print(f"\naioweb faster than aiohttp in {faster}/{len(results)} cells")
     if args.json:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import pytest
-from middleware_testlib import make_app, make_request, ok, serve
+from middleware_testlib import TIMEOUT, make_app, make_request, ok
 
 from aioweb.kernel import HTTPNotFound, Request, StreamResponse
 from aioweb.middleware import OriginSpec, cors_middleware
+from aioweb.testing import AiowebClient
 
 GOOD = "https://app.example.com"
 PREFLIGHT = {"Origin": GOOD, "Access-Control-Request-Method": "PUT"}
@@ -163,24 +165,25 @@ def test_misconfiguration_fails_at_setup(options: dict[str, object], message: st
 
 
 @pytest.mark.loopback
-async def test_live_cors() -> None:
+async def test_live_cors(aioweb_client: AiowebClient) -> None:
     app = make_app(
         [("GET", "/api", ok), ("PUT", "/api", ok)],
         [cors_middleware(origins=[GOOD], allow_credentials=True, allow_headers=["X-Token"])],
     )
-    async with serve(app) as live:
-        pre = await live.client.options(
-            "/api", headers={**PREFLIGHT, "Access-Control-Request-Headers": "X-Token"}
-        )
-        assert pre.status_code == 204
-        assert pre.headers["access-control-allow-origin"] == GOOD
-        assert pre.headers["access-control-allow-credentials"] == "true"
-        assert pre.headers["access-control-allow-headers"] == "x-token"
-        resp = await live.client.put("/api", headers={"Origin": GOOD})
-        assert (resp.status_code, resp.headers["access-control-allow-origin"]) == (200, GOOD)
-        evil = await live.client.get("/api", headers={"Origin": "https://evil.com"})
-        assert evil.status_code == 200
-        assert "access-control-allow-origin" not in evil.headers
-        assert evil.headers["vary"] == "Origin"
-        gone = await live.client.get("/nope", headers={"Origin": GOOD})
-        assert (gone.status_code, gone.headers["access-control-allow-origin"]) == (404, GOOD)
+    client = await aioweb_client(app)
+    headers = {**PREFLIGHT, "Access-Control-Request-Headers": "X-Token"}
+    pre = await asyncio.wait_for(client.options("/api", headers=headers), TIMEOUT)
+    assert pre.status == 204
+    assert pre.headers["access-control-allow-origin"] == GOOD
+    assert pre.headers["access-control-allow-credentials"] == "true"
+    assert pre.headers["access-control-allow-headers"] == "x-token"
+    resp = await asyncio.wait_for(client.put("/api", headers={"Origin": GOOD}), TIMEOUT)
+    assert (resp.status, resp.headers["access-control-allow-origin"]) == (200, GOOD)
+    evil = await asyncio.wait_for(
+        client.get("/api", headers={"Origin": "https://evil.com"}), TIMEOUT
+    )
+    assert evil.status == 200
+    assert "access-control-allow-origin" not in evil.headers
+    assert evil.headers["vary"] == "Origin"
+    gone = await asyncio.wait_for(client.get("/nope", headers={"Origin": GOOD}), TIMEOUT)
+    assert (gone.status, gone.headers["access-control-allow-origin"]) == (404, GOOD)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 
 import pytest
-from middleware_testlib import as_response, make_app, make_request, ok, serve
+from middleware_testlib import TIMEOUT, as_response, make_app, make_request, ok
 
+from aioweb.client import ClientResponse
 from aioweb.kernel import (
     HTTPFound,
     HTTPMethodNotAllowed,
@@ -17,6 +19,7 @@ from aioweb.kernel import (
     StreamResponse,
 )
 from aioweb.middleware import ERROR_KEY, error_pages_middleware, render_error
+from aioweb.testing import AiowebClient
 
 
 async def boom(request: Request) -> StreamResponse:
@@ -165,19 +168,25 @@ async def test_cancellation_is_not_swallowed() -> None:
 
 
 @pytest.mark.loopback
-async def test_live_error_pages(mw_log: pytest.LogCaptureFixture) -> None:
+async def test_live_error_pages(
+    aioweb_client: AiowebClient, mw_log: pytest.LogCaptureFixture
+) -> None:
     app = make_app([("GET", "/boom", boom), ("GET", "/ok", ok)], [error_pages_middleware()])
-    async with serve(app) as live:
-        resp = await live.client.get("/missing", headers={"Accept": "application/json"})
-        assert resp.status_code == 404
-        assert resp.json() == {"status": 404, "reason": "Not Found"}
-        resp = await live.client.get("/missing", headers={"Accept": "text/html"})
-        assert resp.headers["content-type"].startswith("text/html")
-        resp = await live.client.post("/ok")
-        assert resp.status_code == 405
-        assert resp.headers["allow"] == "GET"
-        resp = await live.client.get("/boom")
-        assert resp.status_code == 500
-        assert "secret" not in resp.text
-        assert (await live.client.get("/ok")).text == "ok"  # the connection is still fine
+    client = await aioweb_client(app)
+
+    async def get(path: str, method: str = "GET", **headers: str) -> ClientResponse:
+        return await asyncio.wait_for(client.request(method, path, headers=headers), TIMEOUT)
+
+    resp = await get("/missing", Accept="application/json")
+    assert resp.status == 404
+    assert await resp.json() == {"status": 404, "reason": "Not Found"}
+    resp = await get("/missing", Accept="text/html")
+    assert resp.headers["content-type"].startswith("text/html")
+    resp = await get("/ok", "POST")
+    assert resp.status == 405
+    assert resp.headers["allow"] == "GET"
+    resp = await get("/boom")
+    assert resp.status == 500
+    assert "secret" not in await resp.text()
+    assert await (await get("/ok")).text() == "ok"  # the connection is still fine
     assert sum("unhandled error" in r.getMessage() for r in mw_log.records) == 1

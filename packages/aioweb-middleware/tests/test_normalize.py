@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from middleware_testlib import handle, make_app, make_request, ok, serve, text_handler
+from middleware_testlib import (
+    TIMEOUT,
+    handle,
+    make_app,
+    make_request,
+    ok,
+    serve,
+    text_handler,
+)
 
 from aioweb.kernel import (
     HTTPMovedPermanently,
@@ -17,6 +26,7 @@ from aioweb.kernel import (
 )
 from aioweb.middleware import MiddlewareConfigError, normalize_path_middleware
 from aioweb.middleware._normalize import candidate_paths, safe_location
+from aioweb.testing import AiowebClient
 
 BASE = "http://127.0.0.1:8080/here/page"
 
@@ -259,17 +269,20 @@ async def test_remove_slash_never_offers_a_network_path() -> None:
 
 
 @pytest.mark.loopback
-async def test_live_redirect_keeps_query_and_is_followed() -> None:
+async def test_live_redirect_keeps_query_and_is_followed(
+    aioweb_client: AiowebClient,
+) -> None:
     app = make_app([("GET", "/a/", text_handler("here"))], [normalize_path_middleware()])
-    async with serve(app) as live:
-        resp = await live.client.get("/a?x=1+2")  # the query is kept byte for byte
-        assert resp.status_code == 308
-        assert resp.headers["location"] == "/a/?x=1+2"
-        followed = await live.client.get("/a?x=1", follow_redirects=True)
-        assert (followed.status_code, followed.text) == (200, "here")
-        assert followed.url.path == "/a/"
-        missing = await live.client.get("/nope")
-        assert missing.status_code == 404
+    client = await aioweb_client(app)
+    # The query is kept byte for byte.
+    resp = await asyncio.wait_for(client.get("/a?x=1+2", allow_redirects=False), TIMEOUT)
+    assert resp.status == 308
+    assert resp.headers["location"] == "/a/?x=1+2"
+    followed = await asyncio.wait_for(client.get("/a?x=1"), TIMEOUT)
+    assert (followed.status, await followed.text()) == (200, "here")
+    assert followed.url.path == "/a/"
+    missing = await asyncio.wait_for(client.get("/nope"), TIMEOUT)
+    assert missing.status == 404
 
 
 @pytest.mark.loopback

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
-from middleware_testlib import Handler, make_app, serve
+from middleware_testlib import TIMEOUT, Handler, make_app
 
 from aioweb.kernel import Middleware, Request, Response, StreamResponse, middleware
+from aioweb.testing import AiowebClient
 
 
 def tracer(name: str, log: list[str], *, marked: bool) -> Middleware:
@@ -20,7 +23,7 @@ def tracer(name: str, log: list[str], *, marked: bool) -> Middleware:
 
 
 @pytest.mark.loopback
-async def test_middlewares_run_as_an_onion() -> None:
+async def test_middlewares_run_as_an_onion(aioweb_client: AiowebClient) -> None:
     log: list[str] = []
 
     async def handler(request: Request) -> StreamResponse:
@@ -31,6 +34,7 @@ async def test_middlewares_run_as_an_onion() -> None:
         [("GET", "/", handler)],
         [tracer("a", log, marked=True), tracer("b", log, marked=False)],
     )
-    async with serve(app) as live:
-        assert (await live.client.get("/")).text == "ok"
+    client = await aioweb_client(app)
+    resp = await asyncio.wait_for(client.get("/"), TIMEOUT)
+    assert await resp.text() == "ok"
     assert log == ["a-before", "b-before", "handler", "b-after", "a-after"]

@@ -7,7 +7,7 @@ import logging
 import re
 
 import pytest
-from middleware_testlib import as_response, make_app, make_request, serve
+from middleware_testlib import TIMEOUT, as_response, make_app, make_request
 
 from aioweb.kernel import HTTPNotFound, Request, Response, StreamResponse
 from aioweb.middleware import (
@@ -16,6 +16,7 @@ from aioweb.middleware import (
     current_request_id,
     request_id_middleware,
 )
+from aioweb.testing import AiowebClient
 
 _logger = logging.getLogger("aioweb.middleware.tests")
 
@@ -116,11 +117,11 @@ def test_bad_options_fail_at_setup(options: dict[str, object]) -> None:
 
 
 @pytest.mark.loopback
-async def test_live_request_id() -> None:
+async def test_live_request_id(aioweb_client: AiowebClient) -> None:
     app = make_app([("GET", "/", echo)], [request_id_middleware()])
-    async with serve(app) as live:
-        resp = await live.client.get("/", headers={"X-Request-ID": "abc"})
-        assert (resp.headers["x-request-id"], resp.text) == ("abc", "abc|abc")
-        resp = await live.client.get("/", headers={"X-Request-ID": "bad id!"})
-        assert resp.headers["x-request-id"] != "bad id!"
-        assert re.fullmatch(r"[0-9a-f]{32}", resp.headers["x-request-id"])
+    client = await aioweb_client(app)
+    resp = await asyncio.wait_for(client.get("/", headers={"X-Request-ID": "abc"}), TIMEOUT)
+    assert (resp.headers["x-request-id"], await resp.text()) == ("abc", "abc|abc")
+    resp = await asyncio.wait_for(client.get("/", headers={"X-Request-ID": "bad id!"}), TIMEOUT)
+    assert resp.headers["x-request-id"] != "bad id!"
+    assert re.fullmatch(r"[0-9a-f]{32}", resp.headers["x-request-id"])

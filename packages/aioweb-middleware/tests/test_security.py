@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
-from middleware_testlib import make_app, make_request, ok, serve
+from middleware_testlib import TIMEOUT, make_app, make_request, ok
 
 from aioweb.kernel import HTTPNotFound, Request, Response, StreamResponse
 from aioweb.middleware import security_headers_middleware
+from aioweb.testing import AiowebClient
 
 
 async def test_defaults_on_http_and_https() -> None:
@@ -93,12 +96,12 @@ def test_bad_values_fail_at_setup(options: dict[str, object]) -> None:
 
 
 @pytest.mark.loopback
-async def test_live_security_headers() -> None:
+async def test_live_security_headers(aioweb_client: AiowebClient) -> None:
     app = make_app([("GET", "/", ok)], [security_headers_middleware(csp="default-src 'none'")])
-    async with serve(app) as live:
-        resp = await live.client.get("/")
-        assert resp.headers["x-content-type-options"] == "nosniff"
-        assert resp.headers["content-security-policy"] == "default-src 'none'"
-        missing = await live.client.get("/missing")
-        assert missing.status_code == 404
-        assert missing.headers["x-frame-options"] == "DENY"
+    client = await aioweb_client(app)
+    resp = await asyncio.wait_for(client.get("/"), TIMEOUT)
+    assert resp.headers["x-content-type-options"] == "nosniff"
+    assert resp.headers["content-security-policy"] == "default-src 'none'"
+    missing = await asyncio.wait_for(client.get("/missing"), TIMEOUT)
+    assert missing.status == 404
+    assert missing.headers["x-frame-options"] == "DENY"

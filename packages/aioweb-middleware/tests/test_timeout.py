@@ -6,10 +6,11 @@ import asyncio
 import json
 
 import pytest
-from middleware_testlib import make_app, make_request, ok, serve
+from middleware_testlib import TIMEOUT, make_app, make_request, ok
 
 from aioweb.kernel import HTTPServiceUnavailable, Request, StreamResponse
 from aioweb.middleware import error_pages_middleware, timeout_middleware
+from aioweb.testing import AiowebClient
 
 SHORT = 0.05
 
@@ -55,13 +56,16 @@ def test_bad_seconds_fail_at_setup(seconds: object) -> None:
 
 
 @pytest.mark.loopback
-async def test_live_timeout_renders_through_error_pages() -> None:
+async def test_live_timeout_renders_through_error_pages(
+    aioweb_client: AiowebClient,
+) -> None:
     app = make_app(
         [("GET", "/slow", sleepy), ("GET", "/ok", ok)],
         [error_pages_middleware(), timeout_middleware(SHORT)],
     )
-    async with serve(app) as live:
-        resp = await live.client.get("/slow", headers={"Accept": "application/json"})
-        assert resp.status_code == 503
-        assert json.loads(resp.text) == {"status": 503, "reason": "Service Unavailable"}
-        assert (await live.client.get("/ok")).status_code == 200
+    client = await aioweb_client(app)
+    headers = {"Accept": "application/json"}
+    resp = await asyncio.wait_for(client.get("/slow", headers=headers), TIMEOUT)
+    assert resp.status == 503
+    assert json.loads(await resp.text()) == {"status": 503, "reason": "Service Unavailable"}
+    assert (await asyncio.wait_for(client.get("/ok"), TIMEOUT)).status == 200

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from aioweb.kernel import (
     RESOURCE,
-    Application,
     HTTPMethodNotAllowed,
     HTTPNotFound,
     MatchInfo,
@@ -17,11 +16,11 @@ from aioweb.kernel import (
 )
 
 from ._index import DynamicIndex
+from ._mounts import SubAppMounts
 from ._pattern import match_key, restore_slashes
 from ._prefix import PrefixResource
-from ._redirect import redirect_handler
+from ._redirect import NamedRedirect
 from ._resources import (
-    METH_ANY,
     AbstractResource,
     DynamicResource,
     MatchedSubAppResource,
@@ -29,14 +28,14 @@ from ._resources import (
     PrefixedSubAppResource,
     ResourceRoute,
     check_method,
-    host_of,
     make_resource,
     miss,
 )
 from ._route_def import AbstractRouteDef
+from ._shortcuts import RouteShortcuts
 
 if TYPE_CHECKING:
-    from aioweb.kernel import Registry, Request
+    from aioweb.kernel import Application, Registry, Request
 
 __all__ = ["UrlDispatcher"]
 
@@ -44,7 +43,7 @@ _Handler = Callable[["Request"], object]
 _Resource = AbstractResource | PrefixedSubAppResource | MatchedSubAppResource
 
 
-class UrlDispatcher:
+class UrlDispatcher(RouteShortcuts, SubAppMounts):
     """Maps request paths and methods to handlers (aiohttp's ``app.router``).
 
     Static paths are one dict lookup; dynamic patterns go through
@@ -61,9 +60,18 @@ class UrlDispatcher:
     resources and sub-applications match whole decoded segments too; a prefix resource
     gets the decoded rest of the path, where an encoded slash is a ``/``.
 
+    A path with a segment longer than ``max_segment_length`` matches no dynamic route
+    (the regexes never see it): it bounds the work any part regex can do per segment.
+
     Args:
         registry: the application's plugins (the kernel passes it); kinds of resources
             other plugins own, such as static files, are looked up there.
+        max_segment_length: the longest path segment (decoded characters) dynamic
+            routes are tried on.
+
+    Raises:
+        TypeError: ``max_segment_length`` is not an int.
+        ValueError: ``max_segment_length`` is not positive.
     """
 
     __slots__ = (
@@ -71,28 +79,36 @@ class UrlDispatcher:
         "_dynamic",
         "_frozen",
         "_index",
+        "_max_segment",
         "_named",
         "_parent",
         "_prefix",
         "_prefixed",
+        "_redirects",
         "_registry",
         "_resources",
         "_static",
         "_subapps",
     )
 
-    def __init__(self, *, registry: Registry | None = None) -> None:
+    def __init__(self, *, registry: Registry | None = None, max_segment_length: int = 1024) -> None:
+        if isinstance(max_segment_length, bool) or not isinstance(max_segment_length, int):
+            raise TypeError(f"max_segment_length must be an int, not {max_segment_length!r}")
+        if max_segment_length < 1:
+            raise ValueError(f"max_segment_length must be positive, not {max_segment_length}")
         self._registry = registry
+        self._max_segment = max_segment_length
+        self._redirects: list[NamedRedirect] = []
         self._resources: list[_Resource] = []
         self._static: dict[str, AbstractResource] = {}
         self._dynamic: dict[str, DynamicResource] = {}
         self._named: dict[str, AbstractResource] = {}
-        self._subapps: list[tuple[str, Application, UrlDispatcher]] = []
+        self._subapps: list[tuple[str, Application, SubAppMounts]] = []
         self._prefixed: list[PrefixResource] = []
-        self._domains: list[tuple[MatchedSubAppResource, UrlDispatcher]] = []
+        self._domains: list[tuple[MatchedSubAppResource, SubAppMounts]] = []
         self._index: DynamicIndex | None = None
         self._frozen = False
-        self._parent: UrlDispatcher | None = None
+        self._parent: SubAppMounts | None = None
         self._prefix = ""
 
     # -- resolving (the hot path) ----------------------------------------------------
@@ -106,10 +122,9 @@ class UrlDispatcher:
 
     def _resolve_path(self, request: Request, path: str) -> MatchInfo:
         if self._domains:
-            host = host_of(request)
-            for domain, router in self._domains:
-                if domain.match_host(host):
-                    return _mounted(domain.app, router._resolve_path(request, path))
+            match = self._resolve_domain(request, path)
+            if match is not None:
+                return match
         method = request.method
         res = self._static.get(path)
         if res is not None:
@@ -118,7 +133,8 @@ class UrlDispatcher:
                 return MatchInfo({}, route.handler, route=route)
             return self._resolve_slow(request, method, path, res)
         index = self._index or self._compile()
-        found = index.lookup(path)
+        long = len(path) > self._max_segment and self._too_long(path)
+        found = None if long else index.lookup(path)
         if found is not None:
             dyn, values = found
             route = dyn._methods.get(method) or dyn._any
@@ -140,7 +156,7 @@ class UrlDispatcher:
         serving ``method`` wins, else 405 with the union of the matches' methods."""
         allowed = set(first.allowed_methods)
         index = self._index or self._compile()
-        for dyn in index.candidates(path):
+        for dyn in () if self._too_long(path) else index.candidates(path):
             if dyn is first:
                 continue
             values = dyn.match(path)
@@ -152,11 +168,10 @@ class UrlDispatcher:
             allowed.update(dyn.allowed_methods)
         return miss(HTTPMethodNotAllowed(method, allowed))
 
-    def _resolve_subapp(self, request: Request, path: str) -> MatchInfo:
-        for prefix, app, router in self._subapps:
-            if path.startswith(prefix) and path[len(prefix) : len(prefix) + 1] in ("", "/"):
-                return _mounted(app, router._resolve_path(request, path[len(prefix) :]))
-        return miss(HTTPNotFound())
+    def _too_long(self, path: str) -> bool:
+        """Whether a segment of ``path`` is longer than dynamic routes may see."""
+        limit = self._max_segment
+        return len(path) > limit and max(map(len, path.split("/"))) > limit
 
     def _resolve_prefixed(self, request: Request, path: str) -> MatchInfo | None:
         for res in self._prefixed:
@@ -179,6 +194,13 @@ class UrlDispatcher:
     def _check_frozen(self, what: str) -> None:
         if self._frozen:
             raise RuntimeError(f"cannot {what}: the router is frozen (the application started)")
+
+    def _attach(self, parent: SubAppMounts, prefix: str) -> None:
+        self._parent, self._prefix = parent, prefix
+
+    def _remember(self, resource: _Resource) -> None:
+        self._resources.append(resource)
+        self._index = None
 
     def _url_prefix(self) -> str:
         parent = self._parent
@@ -245,69 +267,6 @@ class UrlDispatcher:
         if not callable(handler):
             raise TypeError(f"handler for {method} {path!r} is not callable: {handler!r}")
 
-    def add_get(
-        self, path: str, handler: _Handler, *, name: str | None = None, allow_head: bool = True
-    ) -> ResourceRoute:
-        """Serve GET (and HEAD, unless ``allow_head=False``) on ``path``."""
-        self._precheck("GET", path, handler)
-        res = self.add_resource(path, name=name)
-        route = res.add_route("GET", handler)
-        if allow_head:
-            res._add_route("HEAD", handler, implicit=True)
-        return route
-
-    def add_post(self, path: str, handler: _Handler, *, name: str | None = None) -> ResourceRoute:
-        """Serve POST on ``path``."""
-        return self.add_route("POST", path, handler, name=name)
-
-    def add_put(self, path: str, handler: _Handler, *, name: str | None = None) -> ResourceRoute:
-        """Serve PUT on ``path``."""
-        return self.add_route("PUT", path, handler, name=name)
-
-    def add_patch(self, path: str, handler: _Handler, *, name: str | None = None) -> ResourceRoute:
-        """Serve PATCH on ``path``."""
-        return self.add_route("PATCH", path, handler, name=name)
-
-    def add_delete(self, path: str, handler: _Handler, *, name: str | None = None) -> ResourceRoute:
-        """Serve DELETE on ``path``."""
-        return self.add_route("DELETE", path, handler, name=name)
-
-    def add_head(self, path: str, handler: _Handler, *, name: str | None = None) -> ResourceRoute:
-        """Serve HEAD on ``path`` (replaces the HEAD an ``add_get`` added)."""
-        return self.add_route("HEAD", path, handler, name=name)
-
-    def add_options(
-        self, path: str, handler: _Handler, *, name: str | None = None
-    ) -> ResourceRoute:
-        """Serve OPTIONS on ``path``."""
-        return self.add_route("OPTIONS", path, handler, name=name)
-
-    def add_view(self, path: str, view_cls: _Handler, *, name: str | None = None) -> ResourceRoute:
-        """Serve every method on ``path`` with a class-based view (see :class:`View`)."""
-        return self.add_route(METH_ANY, path, view_cls, name=name)
-
-    def add_redirect(
-        self, path: str, location: str, status: int = 302, *, name: str | None = None
-    ) -> ResourceRoute:
-        """Answer every method on ``path`` with a redirect to ``location``.
-
-        ``location`` is sent exactly as given: the request's query string is not
-        carried over, and dynamic parts of ``path`` are not substituted into it.
-
-        Args:
-            path: the pattern to redirect from.
-            location: the ``Location`` value (absolute or relative URL).
-            status: 301, 302, 303, 307 or 308 (307/308 keep the method and body).
-            name: the resource's name.
-
-        Raises:
-            ValueError: ``status`` is not a redirect status, or ``location`` is empty
-                or contains CR, LF or NUL.
-        """
-        self._check_frozen(f"add a redirect {path!r}")
-        redirect = redirect_handler(path, location, status)
-        return self.add_route(METH_ANY, path, redirect, name=name)
-
     def add_routes(self, routes: Iterable[object], /) -> list[ResourceRoute]:
         """Register route definitions (``[web.get("/", h), ...]`` or a ``RouteTableDef``).
 
@@ -373,66 +332,18 @@ class UrlDispatcher:
             raise TypeError(f"the 'static' resource factory returned {resource!r}")
         return self.register_resource(resource)
 
-    def _mount(self, app: Application, what: str) -> UrlDispatcher:
-        self._check_frozen(f"add {what}")
-        router = app.router
-        if not isinstance(router, UrlDispatcher):
-            raise TypeError(f"{what}: the sub-application's router must be a UrlDispatcher")
-        if router is self:
-            raise ValueError(f"{what}: an application cannot be mounted in itself")
-        if app.frozen:
-            raise RuntimeError(f"{what}: the sub-application is already frozen")
-        if router._parent is not None:
-            raise RuntimeError(f"{what}: the sub-application is already mounted elsewhere")
-        return router
-
-    def add_subapp(self, prefix: str, subapp: Application, /) -> PrefixedSubAppResource:
-        """Mount ``subapp`` under ``prefix`` (``/admin``); it sees the path after it.
-
-        Raises:
-            ValueError: ``prefix`` does not start with ``/``, ends with ``/``, has
-                dynamic parts, or is mounted already.
-            TypeError: the sub-application's router is not a ``UrlDispatcher``.
-            RuntimeError: this router is frozen, or the sub-application is frozen or
-                already mounted.
-        """
-        if not prefix.startswith("/") or prefix.endswith("/"):
-            raise ValueError(f"a sub-app prefix must start and not end with '/': {prefix!r}")
-        if "{" in prefix or "}" in prefix:
-            raise ValueError(f"a sub-app prefix cannot have dynamic parts: {prefix!r}")
-        if any(p == prefix for p, _, _ in self._subapps):
-            raise ValueError(f"a sub-application is already mounted at {prefix!r}")
-        router = self._mount(subapp, f"a sub-application at {prefix!r}")
-        router._parent, router._prefix = self, prefix
-        self._subapps.append((prefix, subapp, router))
-        self._index = None
-        resource = PrefixedSubAppResource(prefix, subapp)
-        self._resources.append(resource)
-        return resource
-
-    def add_domain(self, domain: str, subapp: Application, /) -> MatchedSubAppResource:
-        """Serve ``subapp`` for hosts matching ``domain`` (``example.com``, ``*.example.com``).
-
-        The port of ``Host`` is ignored; a matching domain takes the request even if
-        this router has a route for its path.
-
-        Raises:
-            ValueError: ``domain`` is invalid or already mounted.
-            TypeError: the sub-application's router is not a ``UrlDispatcher``.
-            RuntimeError: as for :meth:`add_subapp`.
-        """
-        resource = MatchedSubAppResource(domain, subapp)
-        if any(d.domain == resource.domain for d, _ in self._domains):
-            raise ValueError(f"a sub-application is already mounted for {resource.domain!r}")
-        router = self._mount(subapp, f"a domain {resource.domain!r}")
-        router._parent = self
-        self._domains.append((resource, router))
-        self._resources.append(resource)
-        return resource
-
     def freeze(self) -> None:
-        """Compile the dynamic routes and refuse further changes (idempotent)."""
+        """Compile the dynamic routes, bind redirects to route names, refuse changes.
+
+        Idempotent.
+
+        Raises:
+            ValueError: a redirect names a route that does not exist or does not fit
+                (see :meth:`add_redirect`); the router stays unfrozen.
+        """
         if not self._frozen:
+            for redirect in self._redirects:
+                redirect.bind()
             self._compile()
             self._frozen = True
 
@@ -469,8 +380,3 @@ class UrlDispatcher:
 
     def __repr__(self) -> str:
         return f"<UrlDispatcher {len(self._resources)} resources>"
-
-
-def _mounted(app: Application, match: MatchInfo) -> MatchInfo:
-    match.apps = (app, *match.apps)
-    return match

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from typing import Final
 from urllib.parse import quote, unquote
 
+from ._regex_safety import UnsafeRegexError, analyse
+
 __all__ = [
     "DEFAULT_PART_REGEX",
     "ENCODED_SLASH",
@@ -102,6 +104,7 @@ class _Var:
     name: str
     regex: str
     compiled: re.Pattern[str]
+    spans: bool  # the regex can match a "/": the part may cover several segments
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +122,11 @@ class Pattern:
         leading: the leading path segments that are wholly literal and followed by a
             ``/`` (``("api", "users")`` for ``/api/users/{id}``); the dispatcher buckets
             dynamic patterns by them.
+        segments: one entry per path segment up to the first part that may match a
+            ``/``: the segment's literal text, or ``None`` for a segment with a
+            dynamic part (``("u", None, "posts", None)`` for ``/u/{id}/posts/{p}``).
+        exact: whether ``segments`` covers the whole pattern (no part matches ``/``);
+            if not, the pattern needs at least one more segment than ``segments``.
     """
 
     raw: str
@@ -128,6 +136,8 @@ class Pattern:
     flat_source: str
     regex: re.Pattern[str] | None
     leading: tuple[str, ...]
+    segments: tuple[str | None, ...] = ()
+    exact: bool = True
 
     @property
     def is_static(self) -> bool:
@@ -195,6 +205,20 @@ class Pattern:
             return False
         got = m.groups()
         return all(restore_slashes(got[i]) == values[n] for i, n in enumerate(self.names))
+
+
+def _make_var(pattern: str, name: str, regex: str) -> _Var:
+    compiled = _compile_part(pattern, name, regex)
+    if regex == DEFAULT_PART_REGEX:
+        return _Var(name, regex, compiled, spans=False)
+    try:
+        info = analyse(regex)
+    except UnsafeRegexError as exc:
+        raise ValueError(
+            f"unsafe regex {regex!r} for {{{name}}} in {pattern!r}: {exc.reason} "
+            f"(in {exc.fragment!r})"
+        ) from None
+    return _Var(name, regex, compiled, spans=info.spans)
 
 
 def _compile_part(pattern: str, name: str, regex: str) -> re.Pattern[str]:
@@ -283,10 +307,17 @@ def parse_pattern(pattern: str) -> Pattern:
         if name in names:
             raise ValueError(f"duplicate dynamic part {{{name}}} in {pattern!r}")
         names.append(name)
-        parts.append(_Var(name, regex, _compile_part(pattern, name, regex)))
+        parts.append(_make_var(pattern, name, regex))
         literal_start = i
     if literal_start < len(pattern) or not parts:
         parts.append(pattern[literal_start:])
+    spanning = [p.name for p in parts if isinstance(p, _Var) and p.spans]
+    if len(spanning) > 1:
+        # Two parts that can both cover "/" make matching quadratic in the whole path.
+        raise ValueError(
+            f"at most one dynamic part of a route may match '/'; {pattern!r} has "
+            + ", ".join(f"{{{n}}}" for n in spanning)
+        )
     if not names:
         escaped = re.escape(pattern)
         return Pattern(pattern, tuple(parts), (), escaped, escaped, None, ())
@@ -304,4 +335,29 @@ def parse_pattern(pattern: str) -> Pattern:
     first = parts[0]
     # Whole segments only: "/api/users/{id}" -> ("api", "users"); "/api/u{id}" -> ("api",).
     leading = tuple(first[1:].split("/")[:-1]) if isinstance(first, str) else ()
-    return Pattern(pattern, tuple(parts), tuple(names), source, flat, compiled, leading)
+    segments, exact = _segments(parts)
+    return Pattern(
+        pattern, tuple(parts), tuple(names), source, flat, compiled, leading, segments, exact
+    )
+
+
+def _segments(parts: list[str | _Var]) -> tuple[tuple[str | None, ...], bool]:
+    """``Pattern.segments`` and ``Pattern.exact`` of a dynamic pattern's parts."""
+    done: list[str | None] = []
+    current: str | None = ""
+    started = False  # the text before the pattern's first "/" is not a segment
+    for part in parts:
+        if isinstance(part, _Var):
+            if part.spans:
+                return tuple(done), False
+            current = None
+            continue
+        head, *rest = part.split("/")
+        if current is not None:
+            current += head
+        for piece in rest:
+            if started:
+                done.append(current)
+            started, current = True, piece
+    done.append(current)
+    return tuple(done), True
