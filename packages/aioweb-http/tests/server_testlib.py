@@ -88,6 +88,33 @@ class Conn:
         return data == b""
 
 
+async def _quiet(live: Live, tasks_before: int) -> tuple[int, int]:
+    """Wait (bounded) until no connection is open and no task beyond the baseline runs."""
+    server = live.runner.server
+    for _ in range(int(TIMEOUT / 0.01)):
+        if not server.connections and len(asyncio.all_tasks()) <= tasks_before:
+            break
+        await asyncio.sleep(0.01)
+    return len(server.connections), len(asyncio.all_tasks())
+
+
+async def assert_recovered(live: Live, tasks_before: int, path: str = "/") -> None:
+    """After a hostile case: nothing leaked, and a normal request on a new connection gets 200.
+
+    Args:
+        live: the server.
+        tasks_before: ``len(asyncio.all_tasks())`` taken before the case.
+        path: what the normal request asks for.
+    """
+    connections, tasks = await _quiet(live, tasks_before)
+    assert (connections, tasks) == (0, tasks_before), "a connection or a task leaked"
+    async with live.connect() as conn:
+        await conn.send(b"GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % path.encode())
+        status, _, _ = await conn.response()
+    assert status.startswith(b"HTTP/1.1 200 "), status
+    assert await _quiet(live, tasks_before) == (0, tasks_before)
+
+
 @asynccontextmanager
 async def serve(handler: Handler, **options: object) -> AsyncIterator[Live]:
     """Run ``handler`` on a free port of 127.0.0.1 for the duration of the block."""

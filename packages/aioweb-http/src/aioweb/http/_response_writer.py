@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Final
 
 from multidict import MultiMapping
 
-from .sansio import LAST_CHUNK, encode_chunk, response_head
+from .sansio import LAST_CHUNK, encode_chunk, reason_phrase, response_head
 
 if TYPE_CHECKING:
     from ._protocol import HttpProtocol
 
-__all__ = ["ConnectionWriter", "http_date_now"]
+__all__ = ["ConnectionWriter", "error_bytes", "http_date_now"]
 
 
 class _DateCache:
@@ -45,6 +45,10 @@ def http_date_now() -> str:
 
 
 _CHUNKED_EOF: Final = LAST_CHUNK
+#: Bodies from this size on leave with the head through ``writelines`` (one
+#: ``sendmsg`` on Python 3.12+, ``writev`` on uvloop) instead of ``head + body``:
+#: large allocations cost page faults and malloc trims, not just a memcpy.
+_JOIN_LIMIT: Final = 16 * 1024
 
 
 class ConnectionWriter:
@@ -93,10 +97,12 @@ class ConnectionWriter:
         extra = date.line if "Date" not in headers else b""
         if self._server_line and "Server" not in headers:
             extra += self._server_line
-        if keep_alive and not self._protocol.keeps_alive and "Connection" not in headers:
-            # The server will close after this one (the client sent EOF, a timeout, a
-            # shutdown): say so, even though the response asked to keep the connection.
-            extra += b"Connection: close\r\n"
+        if keep_alive and not self._protocol.keeps_alive:
+            # The server will close after this one (the client sent EOF, a shutdown, a
+            # body too large to drop): say so, though the response asked to keep it.
+            keep_alive = False
+            if "Connection" not in headers:
+                extra += b"Connection: close\r\n"
         self._head = response_head(status, reason or None, headers.items(), extra=extra)
         self._chunked = chunked
         self._protocol.response_started(keep_alive)
@@ -126,10 +132,22 @@ class ConnectionWriter:
         head = self._head
         if head is not None:
             self._head = None
+            if len(data) >= _JOIN_LIMIT:
+                self._send_two(head, data)
+                self._protocol.response_finished()
+                return
             data = head + data
         if data:
             self._send(data)
         self._protocol.response_finished()
+
+    def _send_two(self, head: bytes, data: bytes) -> None:
+        """Send head and a large body without joining them (a copy, a large malloc)."""
+        transport = self._transport
+        if transport is None or transport.is_closing():
+            raise ConnectionResetError("cannot write to a closing transport")
+        self.bytes_sent += len(head) + len(data)
+        transport.writelines((head, data))
 
     async def drain(self) -> None:
         """Flush a buffered head and wait while the transport is paused."""
@@ -150,3 +168,13 @@ class ConnectionWriter:
     def send_raw(self, data: bytes) -> None:
         """Write bytes outside any response (``100 Continue``, error responses)."""
         self._send(data)
+
+
+def error_bytes(status: int, reason: str) -> bytes:
+    """A complete plain-text error response that closes the connection."""
+    phrase = reason_phrase(status) or "Error"
+    body = f"{status}: {reason}\n".encode("utf-8", "replace")
+    return (
+        f"HTTP/1.1 {status} {phrase}\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        f"Content-Length: {len(body)}\r\nDate: {http_date_now()}\r\nConnection: close\r\n\r\n"
+    ).encode("latin-1") + body

@@ -264,9 +264,8 @@ class BaseSite:
 
     async def start(self) -> None:
         """Start listening."""
-        server = self._runner.server
-        if self._ssl_context is not None:
-            server.scheme = "https"
+        # The scheme is per connection (HttpProtocol asks the transport), so a TLS
+        # site does not make the runner's plain sites report https.
         self._listener = await self._listen()
         self._runner._sites.append(self)
 

@@ -5,6 +5,12 @@ from ._app import Application as Application
 from ._app import CleanupContext as CleanupContext
 from ._app import CleanupError as CleanupError
 from ._app import middleware as middleware
+from ._compression import Compressor as Compressor
+from ._compression import ContentCoding as ContentCoding
+from ._compression import add_vary as add_vary
+from ._compression import available_codings as available_codings
+from ._compression import make_compressor as make_compressor
+from ._compression import negotiate_coding as negotiate_coding
 from ._cookies import format_set_cookie as format_set_cookie
 from ._cookies import parse_cookie_header as parse_cookie_header
 from ._dates import format_http_date as format_http_date
@@ -85,6 +91,8 @@ __all__ = [  # noqa: PLE0604 - built from the exception module's list
     "CleanupContext",
     "CleanupError",
     "CliCommand",
+    "Compressor",
+    "ContentCoding",
     "EofStream",
     "ExtensionPoint",
     "FileField",
@@ -114,12 +122,16 @@ __all__ = [  # noqa: PLE0604 - built from the exception module's list
     "StreamReader",
     "StreamResponse",
     "UpgradeHandler",
+    "add_vary",
+    "available_codings",
     "default_registry",
     "exception_response",
     "format_http_date",
     "format_set_cookie",
     "json_response",
+    "make_compressor",
     "middleware",
+    "negotiate_coding",
     "parse_cookie_header",
     "parse_http_date",
     "parse_media_type",

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 from multidict import CIMultiDict
 
+from ._compression import Compressor, ContentCoding, add_vary, make_compressor, negotiate_coding
 from ._cookies import format_set_cookie
 from ._dates import format_http_date, parse_http_date
 from ._interfaces import ResponseWriter
@@ -35,6 +36,10 @@ class StreamResponse:
     __slots__ = (
         "_body_length",
         "_chunked",
+        "_compression",
+        "_compression_force",
+        "_compression_strategy",
+        "_compressor",
         "_cookies",
         "_eof_sent",
         "_headers",
@@ -56,6 +61,10 @@ class StreamResponse:
         self._cookies: dict[str, str] | None = None
         self._body_length: int | None = None
         self._send_body = True
+        self._compression = False
+        self._compression_force: ContentCoding | None = None
+        self._compression_strategy: int | None = None
+        self._compressor: Compressor | None = None
         self.set_status(status, reason)
 
     # -- status and headers -------------------------------------------------------------
@@ -190,6 +199,53 @@ class StreamResponse:
             raise RuntimeError("chunked encoding cannot be combined with a Content-Length")
         self._chunked = True
 
+    @property
+    def compression(self) -> bool:
+        """Whether :meth:`enable_compression` was called."""
+        return self._compression
+
+    def enable_compression(
+        self, force: ContentCoding | None = None, strategy: int | None = None
+    ) -> None:
+        """Compress the body with a coding negotiated at :meth:`prepare`.
+
+        The coding comes from the request's ``Accept-Encoding`` (see
+        ``negotiate_coding``), and ``Vary: Accept-Encoding`` is added; ``force``
+        skips the negotiation (``ContentCoding.identity``: do not compress).  A
+        ``StreamResponse`` then drops ``Content-Length`` (the body goes chunked); a
+        ``Response`` is compressed whole and gets the compressed length.  Nothing
+        is compressed for HEAD, 1xx/204/304, or when ``Content-Encoding`` is set.
+
+        Args:
+            force: the coding to use, whatever the request accepts.
+            strategy: a ``zlib`` strategy for gzip and deflate.
+
+        Raises:
+            RuntimeError: the head was already sent.
+            TypeError: ``force`` is not a ``ContentCoding``.
+        """
+        if self._writer is not None:
+            raise RuntimeError("cannot enable compression: the response head was already sent")
+        if force is not None and not isinstance(force, ContentCoding):
+            raise TypeError(f"force must be a ContentCoding, not {type(force).__name__}")
+        self._compression = True
+        self._compression_force = force
+        self._compression_strategy = strategy
+
+    def _start_compression(self, request: Request) -> ContentCoding | None:
+        """Pick the coding and set the headers for it (called by ``_start``)."""
+        headers = self._headers
+        if "Content-Encoding" in headers:
+            return None  # the application encoded the body itself
+        coding = self._compression_force
+        if coding is None:
+            add_vary(headers, "Accept-Encoding")
+            coding = negotiate_coding(request.headers.get("Accept-Encoding"))
+        if coding is None or coding is ContentCoding.identity or request.method == "HEAD":
+            return None
+        headers["Content-Encoding"] = coding.value
+        return coding
+
     # -- cookies ---------------------------------------------------------------------
 
     @property
@@ -268,6 +324,10 @@ class StreamResponse:
         keep_alive = request.keep_alive if self._keep_alive is None else self._keep_alive
         self._send_body = request.method != "HEAD"
         chunked = False
+        if self._compression and status >= 200 and status not in _NO_BODY_STATUSES:
+            coding = self._start_compression(request)
+            if coding is not None:
+                self._compress_with(coding)
         if status < 200 or status in _NO_BODY_STATUSES:
             self._send_body = False
             headers.popall("Content-Length", None)
@@ -295,6 +355,11 @@ class StreamResponse:
         self._writer = writer
         return writer
 
+    def _compress_with(self, coding: ContentCoding) -> None:
+        """Compress each written piece; the length is unknown now."""
+        self._compressor = make_compressor(coding, strategy=self._compression_strategy)
+        self._headers.popall("Content-Length", None)
+
     async def write(self, data: bytes | bytearray | memoryview) -> None:
         """Send a piece of the body and wait for the transport to drain.
 
@@ -307,7 +372,10 @@ class StreamResponse:
         if self._eof_sent:
             raise RuntimeError("cannot write() after write_eof()")
         if data and self._send_body:
-            writer.write(bytes(data))
+            compressor = self._compressor
+            out = bytes(data) if compressor is None else compressor.compress(bytes(data))
+            if out:
+                writer.write(out)
         await writer.drain()
 
     async def drain(self) -> None:
@@ -327,7 +395,11 @@ class StreamResponse:
         if writer is None:
             raise RuntimeError("call prepare() before write_eof()")
         self._eof_sent = True
-        writer.write_eof(data if self._send_body else b"")
+        if not self._send_body:
+            data = b""
+        elif self._compressor is not None:
+            data = self._compressor.compress(data) + self._compressor.flush()
+        writer.write_eof(data)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self._status} {self._reason}>"
@@ -346,7 +418,7 @@ class Response(StreamResponse):
         charset: the text's charset (with ``text=``).
     """
 
-    __slots__ = ("_body",)
+    __slots__ = ("_body", "_compressed")
 
     def __init__(
         self,
@@ -360,6 +432,7 @@ class Response(StreamResponse):
         charset: str | None = None,
     ) -> None:
         super().__init__(status=status, reason=reason, headers=headers)
+        self._compressed: bytes | None = None
         if body is not None and text is not None:
             raise ValueError("body and text are not allowed together")
         if text is not None:
@@ -408,6 +481,12 @@ class Response(StreamResponse):
         if "Content-Type" not in self._headers:
             self._headers["Content-Type"] = "text/plain; charset=utf-8"
 
+    def _compress_with(self, coding: ContentCoding) -> None:
+        """Compress the whole body now, so the head carries its compressed length."""
+        compressor = make_compressor(coding, strategy=self._compression_strategy)
+        self._compressed = compressor.compress(self._body) + compressor.flush()
+        self._body_length = len(self._compressed)
+
     def enable_chunked_encoding(self) -> None:
         """Not available: a ``Response`` always knows its length.
 
@@ -422,7 +501,8 @@ class Response(StreamResponse):
             return
         if self._writer is None:
             raise RuntimeError("call prepare() before write_eof()")
-        await super().write_eof(self._body + data if data else self._body)
+        body = self._body if self._compressed is None else self._compressed
+        await super().write_eof(body + data if data else body)
 
 
 def json_response(

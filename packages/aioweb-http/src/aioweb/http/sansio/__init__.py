@@ -14,6 +14,7 @@ from ._backend import make_request_parser as make_request_parser
 from ._codings import SUPPORTED_CODINGS as SUPPORTED_CODINGS
 from ._codings import ContentDecoder as ContentDecoder
 from ._codings import make_content_decoder as make_content_decoder
+from ._codings import supported_codings as supported_codings
 from ._errors import LocalProtocolError as LocalProtocolError
 from ._errors import ParseError as ParseError
 from ._errors import SpeedupsUnavailableError as SpeedupsUnavailableError
@@ -66,4 +67,5 @@ __all__ = [
     "reason_phrase",
     "request_head",
     "response_head",
+    "supported_codings",
 ]
