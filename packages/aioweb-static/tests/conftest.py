@@ -30,8 +30,13 @@ def root(tmp_path: Path) -> Path:
     (served / "sub" / "inner.txt").write_text("inner")
     (served / "sub" / "<b>&amp;.txt").write_text("x")
     (served / "empty.txt").write_bytes(b"")
+    (served / "style.css").write_text("b{}")
+    (served / "style.css.zst").write_bytes(b"ZSTD-DATA")
+    (served / "leak.txt").write_text("public")
     (tmp_path / "secret.txt").write_text("TOP SECRET")
     os.symlink(tmp_path / "secret.txt", served / "out-link")
     os.symlink(served / "hello.txt", served / "in-link")
     os.symlink(tmp_path, served / "out-dir")
+    # A pre-compressed "sibling" that is a symlink out of the root.
+    os.symlink(tmp_path / "secret.txt", served / "leak.txt.gz")
     return served

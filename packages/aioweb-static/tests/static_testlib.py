@@ -1,15 +1,18 @@
-"""Helpers for the aioweb-static tests: a live application on 127.0.0.1 and raw requests."""
+"""Helpers for the aioweb-static tests: raw requests to a live server on 127.0.0.1.
+
+Servers come from aioweb-testing's fixtures (``aioweb_server``/``aioweb_client``); a raw
+request (:meth:`Live.raw`) rides on the fixture's port, so hostile request targets go
+on the wire exactly as written, with no client normalising them.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from aioweb.http import AppRunner, TCPSite
 from aioweb.kernel import Application
 from aioweb.routing import UrlDispatcher
+from aioweb.testing import AiowebServer, TestClient
 
 #: Upper bound for every wait in these tests.
 TIMEOUT = 5.0
@@ -24,9 +27,10 @@ def router_of(app: Application) -> UrlDispatcher:
 
 @dataclass
 class Live:
-    """A running application: its port."""
+    """A running application: its port (and the fixture's client, when there is one)."""
 
     port: int
+    client: TestClient | None = None
 
     @property
     def base(self) -> str:
@@ -35,7 +39,9 @@ class Live:
 
     async def raw(self, target: str, *, method: str = "GET", extra: str = "") -> RawResponse:
         """Send one request with ``target`` exactly as given; read the whole response."""
-        reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
+        reader, writer = await asyncio.wait_for(
+            asyncio.open_connection("127.0.0.1", self.port), TIMEOUT
+        )
         try:
             writer.write(
                 f"{method} {target} HTTP/1.1\r\nHost: t\r\n{extra}Connection: close\r\n\r\n".encode(
@@ -63,16 +69,7 @@ class RawResponse:
     body: bytes
 
 
-@asynccontextmanager
-async def serve_app(app: Application) -> AsyncIterator[Live]:
-    """Run ``app`` on a free port of 127.0.0.1 for the duration of the block."""
-    runner = AppRunner(app, access_log=None)
-    await runner.setup()
-    site = TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    addr = runner.addresses[0]
-    assert isinstance(addr, tuple)
-    try:
-        yield Live(addr[1])
-    finally:
-        await runner.cleanup()
+async def serve(aioweb_server: AiowebServer, app: Application) -> Live:
+    """Start ``app`` with the ``aioweb_server`` fixture (closed at teardown)."""
+    server = await aioweb_server(app)
+    return Live(server.port)

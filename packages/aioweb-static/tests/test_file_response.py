@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import gzip
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 from conftest import BIG, GZ
-from static_testlib import TIMEOUT, Live, router_of, serve_app
+from static_testlib import Live, router_of
 
 from aioweb.kernel import Application, Request, Response, StreamResponse
 from aioweb.static import FileResponse, StaticFileNotFoundError
+from aioweb.testing import AiowebClient
 
 pytestmark = pytest.mark.loopback
 
@@ -36,8 +40,14 @@ def file_app(root: Path) -> Application:
         path.unlink()
         return resp
 
+    async def compressed(request: Request) -> StreamResponse:
+        resp = FileResponse(root / request.match_info["name"])
+        resp.enable_compression()
+        return resp
+
     router = router_of(app)
     router.add_get("/f/{name}", plain)
+    router.add_get("/z/{name}", compressed)
     router.add_post("/f/{name}", plain)
     router.add_get("/seed/{name}", seed)
     router.add_get("/vanishing", vanishing)
@@ -45,16 +55,30 @@ def file_app(root: Path) -> Application:
 
 
 @pytest.fixture
-async def live(root: Path) -> Live:  # type: ignore[misc]
-    async with serve_app(file_app(root)) as server:
-        yield server
+async def live(root: Path, aioweb_client: AiowebClient) -> Live:
+    client = await aioweb_client(file_app(root))
+    return Live(client.port, client)
 
 
-async def get(live: Live, path: str, method: str = "GET", **headers: str) -> httpx.Response:
-    async with httpx.AsyncClient(base_url=live.base, timeout=TIMEOUT) as client:
-        hdrs = {k.replace("_", "-"): v for k, v in headers.items()}
-        hdrs.setdefault("Accept-Encoding", "identity")
-        return await client.request(method, path, headers=hdrs)
+@dataclass
+class Got:
+    """A response read whole through the fixture's client."""
+
+    status_code: int
+    headers: Mapping[str, str]
+    content: bytes
+
+    @property
+    def text(self) -> str:
+        return self.content.decode()
+
+
+async def get(live: Live, path: str, method: str = "GET", **headers: str) -> Got:
+    assert live.client is not None
+    hdrs = {k.replace("_", "-"): v for k, v in headers.items()}
+    hdrs.setdefault("Accept-Encoding", "identity")
+    async with live.client.request(method, path, headers=hdrs) as resp:
+        return Got(resp.status, resp.headers, await resp.read())
 
 
 def test_constructor_checks_the_file(root: Path) -> None:
@@ -190,13 +214,13 @@ async def test_precompressed_siblings(live: Live) -> None:
     assert resp.headers["content-encoding"] == "br"
     assert resp.headers["vary"] == "Accept-Encoding"
     assert resp.headers["content-type"] == "text/javascript; charset=utf-8"
-    async with httpx.AsyncClient(base_url=live.base, timeout=TIMEOUT) as client:
-        raw = await client.get("/f/app.js", headers={"Accept-Encoding": "gzip;q=1, br;q=0.1"})
-        assert raw.headers["content-encoding"] == "gzip"
-        assert raw.content == b"console.log(1)"
-        async with client.stream("GET", "/f/app.js", headers={"Accept-Encoding": "gzip"}) as s:
-            body = b"".join([chunk async for chunk in s.aiter_raw()])
-        assert body == GZ
+    assert live.client is not None
+    headers = {"Accept-Encoding": "gzip;q=1, br;q=0.1"}
+    async with live.client.get("/f/app.js", headers=headers) as decoded:  # auto_decompress
+        assert decoded.headers["content-encoding"] == "gzip"
+        assert await decoded.read() == b"console.log(1)"
+    raw = await live.raw("/f/app.js", extra="Accept-Encoding: gzip\r\n")
+    assert raw.body == GZ
     resp = await get(live, "/f/app.js")
     assert "content-encoding" not in resp.headers
     assert resp.headers["vary"] == "Accept-Encoding"
@@ -218,9 +242,52 @@ async def test_empty_file(live: Live) -> None:
 
 
 async def test_keep_alive_after_sendfile(live: Live) -> None:
-    async with httpx.AsyncClient(base_url=live.base, timeout=TIMEOUT) as client:
-        for _ in range(3):
-            resp = await client.get("/f/big.bin", headers={"Range": "bytes=0-99,200-299"})
-            assert resp.status_code == 206
-            resp = await client.get("/f/hello.txt")
-            assert resp.content == b"hello, world\n"
+    for _ in range(3):  # one pooled connection: big (sendfile), ranges, small (inline)
+        resp = await get(live, "/f/big.bin")
+        assert resp.content == BIG
+        resp = await get(live, "/f/big.bin", Range="bytes=0-99,200-299")
+        assert resp.status_code == 206
+        resp = await get(live, "/f/hello.txt")
+        assert resp.content == b"hello, world\n"
+
+
+@pytest.mark.parametrize("name", ["hello.txt", "big.bin"])
+async def test_enable_compression_compresses_and_skips_sendfile(
+    live: Live, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def no_sendfile(*args: object, **kwargs: object) -> int:
+        raise AssertionError("sendfile would bypass the compressor")
+
+    monkeypatch.setattr(asyncio.BaseEventLoop, "sendfile", no_sendfile)
+    resp = await live.raw(f"/z/{name}", extra="Accept-Encoding: gzip\r\nRange: bytes=0-3\r\n")
+    assert resp.status == 200  # no byte ranges of an on-the-fly coding
+    assert resp.headers["content-encoding"] == "gzip"
+    assert "accept-ranges" not in resp.headers
+    assert "content-length" not in resp.headers
+    assert resp.headers["transfer-encoding"] == "chunked"
+    body = dechunk(resp.body)
+    expected = BIG if name == "big.bin" else b"hello, world\n"
+    assert gzip.decompress(body) == expected
+    resp = await live.raw(f"/z/{name}", extra="Accept-Encoding: identity\r\n")
+    assert "content-encoding" not in resp.headers
+    assert dechunk(resp.body) == expected
+
+
+def dechunk(data: bytes) -> bytes:
+    out = b""
+    while True:
+        size_line, _, data = data.partition(b"\r\n")
+        size = int(size_line.split(b";")[0], 16)
+        if size == 0:
+            return out
+        out += data[:size]
+        data = data[size + 2 :]
+
+
+async def test_big_multipart_ranges_go_through_sendfile(live: Live) -> None:
+    resp = await get(live, "/f/big.bin", Range="bytes=0-99999,500000-599999")
+    assert resp.status_code == 206
+    assert int(resp.headers["content-length"]) == len(resp.content)
+    assert BIG[:100000] in resp.content
+    assert BIG[500000:600000] in resp.content
+    assert resp.content.count(b"Content-Range: bytes ") == 2

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 
 import pytest
 from conftest import BIG
-from static_testlib import Live, router_of, serve_app
+from static_testlib import TIMEOUT, Live, router_of, serve
 
 from aioweb.kernel import (
     ROUTER,
@@ -19,7 +20,8 @@ from aioweb.kernel import (
     Response,
 )
 from aioweb.routing import RouteTableDef, UrlDispatcher, static
-from aioweb.static import StaticResource
+from aioweb.static import FollowSymlinks, StaticResource
+from aioweb.testing import AiowebServer
 
 pytestmark = pytest.mark.loopback
 
@@ -31,9 +33,8 @@ def static_app(root: Path, **options: object) -> Application:
 
 
 @pytest.fixture
-async def live(root: Path) -> Live:  # type: ignore[misc]
-    async with serve_app(static_app(root)) as server:
-        yield server
+async def live(root: Path, aioweb_server: AiowebServer) -> Live:
+    return await serve(aioweb_server, static_app(root))
 
 
 # Each target must never reveal the secret outside the root, nor a dot file.
@@ -86,6 +87,8 @@ HOSTILE = [
     "/static/in-link",  # inside, but follow_symlinks=False
     "/static/../www/hello.txt",
     "/static/sub/..",
+    "/static/hello.txt/",
+    "/static/leak.txt.gz",
 ]
 
 
@@ -95,6 +98,23 @@ async def test_hostile_paths_are_refused(live: Live, target: str) -> None:
     assert resp.status in (400, 403, 404), (target, resp.status)
     assert b"SECRET" not in resp.body
     assert "x-injected" not in resp.headers
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"follow_symlinks": "inside"}, {"hidden": True}, {"show_index": True}],
+    ids=["inside", "hidden", "index"],
+)
+async def test_hostile_paths_never_leave_the_root(
+    root: Path, aioweb_server: AiowebServer, options: dict[str, object]
+) -> None:
+    # Looser options may serve more *inside* the root, never the secret outside it.
+    live = await serve(aioweb_server, static_app(root, **options))
+    for target in HOSTILE:
+        resp = await live.raw(target)
+        assert b"TOP SECRET" not in resp.body, (target, resp.status)
+        assert b"secret.txt" not in resp.body, target  # no listing of the parent either
+        assert "x-injected" not in resp.headers
 
 
 def test_battery_is_big_enough() -> None:
@@ -134,41 +154,41 @@ async def test_other_methods_are_405(live: Live) -> None:
     assert set(resp.headers["allow"].replace(" ", "").split(",")) == {"GET", "HEAD"}
 
 
-async def test_follow_symlinks_modes(root: Path) -> None:
-    async with serve_app(static_app(root, follow_symlinks="inside")) as live:
-        assert (await live.raw("/static/in-link")).body == b"hello, world\n"
-        assert (await live.raw("/static/out-link")).status == 404
-        assert (await live.raw("/static/out-dir/secret.txt")).status == 404
-    async with serve_app(static_app(root, follow_symlinks=True)) as live:
-        assert (await live.raw("/static/out-link")).body == b"TOP SECRET"
-        assert (await live.raw("/static/../secret.txt")).status == 404
+async def test_follow_symlinks_modes(root: Path, aioweb_server: AiowebServer) -> None:
+    live = await serve(aioweb_server, static_app(root, follow_symlinks="inside"))
+    assert (await live.raw("/static/in-link")).body == b"hello, world\n"
+    assert (await live.raw("/static/out-link")).status == 404
+    assert (await live.raw("/static/out-dir/secret.txt")).status == 404
+    live = await serve(aioweb_server, static_app(root, follow_symlinks=True))
+    assert (await live.raw("/static/out-link")).body == b"TOP SECRET"
+    assert (await live.raw("/static/../secret.txt")).status == 404
 
 
-async def test_hidden_files_when_allowed(root: Path) -> None:
-    async with serve_app(static_app(root, hidden=True)) as live:
-        assert (await live.raw("/static/.env")).body == b"SECRET=1"
-        assert (await live.raw("/static/../secret.txt")).status == 404
+async def test_hidden_files_when_allowed(root: Path, aioweb_server: AiowebServer) -> None:
+    live = await serve(aioweb_server, static_app(root, hidden=True))
+    assert (await live.raw("/static/.env")).body == b"SECRET=1"
+    assert (await live.raw("/static/../secret.txt")).status == 404
 
 
-async def test_index_is_escaped(root: Path) -> None:
-    async with serve_app(static_app(root, show_index=True)) as live:
-        resp = await live.raw("/static/sub/")
-        assert resp.status == 200
-        assert resp.headers["content-type"] == "text/html; charset=utf-8"
-        page = resp.body.decode()
-        assert "<b>" not in page
-        assert "&lt;b&gt;&amp;amp;.txt" in page
-        assert 'href="/static/sub/%3Cb%3E%26amp%3B.txt"' in page
-        top = (await live.raw("/static")).body.decode()
-        assert "hello.txt" in top
-        assert ".env" not in top
-        assert 'href="/static/sub/"' in top
+async def test_index_is_escaped(root: Path, aioweb_server: AiowebServer) -> None:
+    live = await serve(aioweb_server, static_app(root, show_index=True))
+    resp = await live.raw("/static/sub/")
+    assert resp.status == 200
+    assert resp.headers["content-type"] == "text/html; charset=utf-8"
+    page = resp.body.decode()
+    assert "<b>" not in page
+    assert "&lt;b&gt;&amp;amp;.txt" in page
+    assert 'href="/static/sub/%3Cb%3E%26amp%3B.txt"' in page
+    top = (await live.raw("/static")).body.decode()
+    assert "hello.txt" in top
+    assert ".env" not in top
+    assert 'href="/static/sub/"' in top
 
 
-async def test_cache_control(root: Path) -> None:
-    async with serve_app(static_app(root, cache_control="public, max-age=60")) as live:
-        resp = await live.raw("/static/hello.txt")
-        assert resp.headers["cache-control"] == "public, max-age=60"
+async def test_cache_control(root: Path, aioweb_server: AiowebServer) -> None:
+    live = await serve(aioweb_server, static_app(root, cache_control="public, max-age=60"))
+    resp = await live.raw("/static/hello.txt")
+    assert resp.headers["cache-control"] == "public, max-age=60"
 
 
 def test_url_for_and_versions(root: Path) -> None:
@@ -240,7 +260,7 @@ def test_missing_plugin_message(root: Path) -> None:
         router_of(app).add_static("/static", root)
 
 
-async def test_route_defs_and_exact_routes_first(root: Path) -> None:
+async def test_route_defs_and_exact_routes_first(root: Path, aioweb_server: AiowebServer) -> None:
     routes = RouteTableDef()
     routes.static("/assets", root, name="assets")
 
@@ -250,11 +270,11 @@ async def test_route_defs_and_exact_routes_first(root: Path) -> None:
 
     app = Application()
     app.add_routes([static("/", root / "sub"), *routes])
-    async with serve_app(app) as live:
-        assert (await live.raw("/assets/hello.txt")).body == b"exact route"
-        assert (await live.raw("/assets/sub/inner.txt")).body == b"inner"
-        assert (await live.raw("/inner.txt")).body == b"inner"
-        assert (await live.raw("/nothing")).status == 404
+    live = await serve(aioweb_server, app)
+    assert (await live.raw("/assets/hello.txt")).body == b"exact route"
+    assert (await live.raw("/assets/sub/inner.txt")).body == b"inner"
+    assert (await live.raw("/inner.txt")).body == b"inner"
+    assert (await live.raw("/nothing")).status == 404
 
 
 async def test_sendfile_is_used_on_plain_tcp(live: Live, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -268,3 +288,106 @@ async def test_sendfile_is_used_on_plain_tcp(live: Live, monkeypatch: pytest.Mon
     monkeypatch.setattr(asyncio.BaseEventLoop, "sendfile", spy)
     assert (await live.raw("/static/big.bin")).body == BIG
     assert calls == [1]
+
+
+async def test_small_files_are_read_inline_without_sendfile(
+    live: Live, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+
+    async def spy(self: asyncio.BaseEventLoop, *args: object, **kwargs: object) -> int:
+        calls.append(1)
+        raise AssertionError("sendfile for a small file")
+
+    monkeypatch.setattr(asyncio.BaseEventLoop, "sendfile", spy)
+    resp = await live.raw("/static/hello.txt")
+    assert (resp.status, resp.body) == (200, b"hello, world\n")
+    assert calls == []
+
+
+@pytest.mark.parametrize("follow", [False, "inside"])
+async def test_sibling_symlink_out_of_the_root_is_not_sent(
+    root: Path, aioweb_server: AiowebServer, follow: FollowSymlinks
+) -> None:
+    live = await serve(aioweb_server, static_app(root, follow_symlinks=follow))
+    resp = await live.raw("/static/leak.txt", extra="Accept-Encoding: gzip\r\n")
+    assert (resp.status, resp.body) == (200, b"public")
+    assert "content-encoding" not in resp.headers
+    assert b"SECRET" not in resp.body
+
+
+async def test_zstd_sibling(live: Live) -> None:
+    resp = await live.raw("/static/style.css", extra="Accept-Encoding: zstd, gzip\r\n")
+    assert resp.headers["content-encoding"] == "zstd"
+    assert resp.headers["vary"] == "Accept-Encoding"
+    assert resp.headers["content-type"] == "text/css; charset=utf-8"
+    assert resp.body == b"ZSTD-DATA"
+    resp = await live.raw("/static/style.css", extra="Accept-Encoding: gzip\r\n")
+    assert "content-encoding" not in resp.headers
+    assert resp.body == b"b{}"
+
+
+async def test_swaps_between_requests_are_seen(root: Path, live: Live) -> None:
+    # Served once (validation cached), then swapped for a symlink out of the root.
+    assert (await live.raw("/static/sub/inner.txt")).body == b"inner"
+    (root / "sub" / "inner.txt").unlink()
+    os.symlink(root.parent / "secret.txt", root / "sub" / "inner.txt")
+    resp = await live.raw("/static/sub/inner.txt")
+    assert resp.status == 404
+    assert b"SECRET" not in resp.body
+    (root / "hello.txt").write_text("new!")
+    assert (await live.raw("/static/hello.txt")).body == b"new!"
+    (root / "hello.txt").unlink()
+    assert (await live.raw("/static/hello.txt")).status == 404
+
+
+async def test_fifo_is_404_without_hanging(root: Path, live: Live) -> None:
+    os.mkfifo(root / "pipe")
+    assert (await live.raw("/static/pipe")).status == 404
+
+
+async def test_head_and_conditionals_through_static(live: Live) -> None:
+    head = await live.raw("/static/big.bin", method="HEAD")
+    assert (head.status, head.body) == (200, b"")
+    assert head.headers["content-length"] == str(len(BIG))
+    etag = head.headers["etag"]
+    resp = await live.raw("/static/big.bin", method="HEAD", extra=f"If-None-Match: {etag}\r\n")
+    assert (resp.status, resp.body) == (304, b"")
+    resp = await live.raw("/static/big.bin", extra='If-Match: "other"\r\n')
+    assert resp.status == 412
+    resp = await live.raw("/static/big.bin", extra="Range: bytes=0-1,-2\r\n")
+    assert resp.status == 206
+    assert resp.headers["content-type"].startswith("multipart/byteranges; boundary=")
+    assert BIG[:2] in resp.body
+    assert BIG[-2:] in resp.body
+
+
+async def test_cache_control_on_304(root: Path, aioweb_server: AiowebServer) -> None:
+    live = await serve(aioweb_server, static_app(root, cache_control="no-cache"))
+    etag = (await live.raw("/static/hello.txt")).headers["etag"]
+    resp = await live.raw("/static/hello.txt", extra=f"If-None-Match: {etag}\r\n")
+    assert resp.status == 304
+    assert resp.headers["cache-control"] == "no-cache"
+
+
+async def test_pipelined_small_big_small_keep_order(live: Live) -> None:
+    # One packet, three requests: inline, sendfile, inline on one connection.
+    reader, writer = await asyncio.wait_for(
+        asyncio.open_connection("127.0.0.1", live.port), TIMEOUT
+    )
+    get = "GET /static/{} HTTP/1.1\r\nHost: t\r\n{}\r\n"
+    writer.write(
+        (get.format("hello.txt", "") + get.format("big.bin", "")).encode()
+        + get.format("sub/inner.txt", "Connection: close\r\n").encode()
+    )
+    data = await asyncio.wait_for(reader.read(), TIMEOUT)
+    writer.close()
+    bodies = []
+    for _ in range(3):
+        head, _, data = data.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200")
+        length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+        bodies.append(data[:length])
+        data = data[length:]
+    assert bodies == [b"hello, world\n", BIG, b"inner"]
+    assert data == b""

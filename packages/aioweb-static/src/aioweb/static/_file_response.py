@@ -8,38 +8,62 @@ import secrets
 import stat
 from typing import IO, TYPE_CHECKING, Final
 
-from aioweb.kernel import StreamResponse, format_http_date
+from aioweb.kernel import StreamResponse
 
-from ._conditional import (
-    UNSATISFIABLE,
-    Validators,
-    evaluate_preconditions,
-    if_range_allows,
-    parse_range,
-)
+from ._conditional import UNSATISFIABLE, evaluate_preconditions, if_range_allows, parse_range
 from ._errors import FileChangedError, StaticFileNotFoundError
+from ._lookup import FileLookup, Meta, OpenFile, meta_for
 from ._negotiate import SIBLINGS, content_type_for, pick_coding
 
 if TYPE_CHECKING:
     from aioweb.kernel import Request, ResponseWriter
 
-__all__ = ["DEFAULT_CHUNK_SIZE", "FileResponse"]
+__all__ = ["DEFAULT_CHUNK_SIZE", "INLINE_MAX", "FileResponse"]
 
 #: Bytes read per step when sendfile cannot be used (TLS, non-socket transports).
 DEFAULT_CHUNK_SIZE: Final = 256 * 1024
+#: Bodies up to this size are read in the loop and leave with the head in one write:
+#: from the page cache that is a few microseconds, less than a sendfile round or an
+#: executor hop costs (nginx reads small files synchronously too).
+INLINE_MAX: Final = 64 * 1024
 
 _ENTITY_HEADERS: Final = ("Content-Type", "Content-Encoding", "Content-Length", "Content-Range")
+_OPEN_FLAGS: Final = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0)
+_SUFFIX: Final = dict(SIBLINGS)
 
 
 def _stat_regular(path: str) -> os.stat_result | None:
-    """``os.stat`` of a readable regular file, else ``None`` (never raises)."""
+    """``os.stat`` of a regular file, else ``None`` (never raises)."""
     try:
         st = os.stat(path)
     except (OSError, ValueError):  # ValueError: NUL in the path
         return None
-    if not stat.S_ISREG(st.st_mode):
+    return st if stat.S_ISREG(st.st_mode) else None
+
+
+def _open_regular(path: str) -> OpenFile | None:
+    """Open ``path`` (no root to check: the application chose it); regular files only."""
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except (OSError, ValueError):
         return None
-    return st
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        return None
+    return OpenFile(path, fd, st, meta_for(st))
+
+
+def _pread(fd: int, count: int, offset: int) -> bytes:
+    """Exactly ``count`` bytes at ``offset`` (``FileChangedError`` if the file shrank)."""
+    if hasattr(os, "pread"):
+        data = os.pread(fd, count, offset)
+    else:  # pragma: no cover - Windows
+        os.lseek(fd, offset, os.SEEK_SET)
+        data = os.read(fd, count)
+    if len(data) != count:
+        raise FileChangedError("the file shrank while being sent")
+    return data
 
 
 class FileResponse(StreamResponse):
@@ -58,7 +82,8 @@ class FileResponse(StreamResponse):
     ``Content-Range: bytes */size``), and picks a pre-compressed sibling
     (``file.br``, ``file.zst``, ``file.gz``) by ``Accept-Encoding``, adding
     ``Vary: Accept-Encoding`` whenever one exists.  Conditionals and ranges apply only
-    while the status is 200.
+    while the status is 200. Bodies up to :data:`INLINE_MAX` bytes are read in the
+    event loop and sent with the head in one write.
 
     Args:
         path: the file.
@@ -72,7 +97,7 @@ class FileResponse(StreamResponse):
         ValueError: ``chunk_size`` is not positive.
     """
 
-    __slots__ = ("_chunk_size", "_path")
+    __slots__ = ("_chunk_size", "_lookup", "_opened", "_path")
 
     def __init__(
         self,
@@ -87,8 +112,33 @@ class FileResponse(StreamResponse):
             raise ValueError(f"chunk_size must be positive, not {chunk_size!r}")
         self._chunk_size = chunk_size
         self._path = os.fspath(path)
+        self._lookup: FileLookup | None = None
+        self._opened: OpenFile | None = None
         if _stat_regular(self._path) is None or not os.access(self._path, os.R_OK):
             raise StaticFileNotFoundError(text=None)
+
+    @classmethod
+    def _open_static(
+        cls,
+        opened: OpenFile,
+        lookup: FileLookup,
+        chunk_size: int,
+        headers: dict[str, str] | None,
+    ) -> FileResponse:
+        """A response for a file a static resource has opened and checked already."""
+        self = cls.__new__(cls)
+        StreamResponse.__init__(self, headers=headers)
+        self._chunk_size = chunk_size
+        self._path = opened.path
+        self._lookup = lookup
+        self._opened = opened
+        return self
+
+    def __del__(self) -> None:
+        opened = getattr(self, "_opened", None)  # unset if __init__ raised
+        if opened is not None:  # never prepared (a middleware replaced it, say)
+            self._opened = None
+            os.close(opened.fd)
 
     @property
     def path(self) -> str:
@@ -99,31 +149,41 @@ class FileResponse(StreamResponse):
         """Answer ``request`` with the file (head and body), then end the message."""
         if self.prepared:
             return await super().prepare(request)
-        coding, file = self._open(request)
-        if file is None:
+        opened = self._choose(request)
+        if opened is None:
             return await self._send_simple(request, 404, b"404: Not Found")
-        with file:
-            return await self._send_file(request, coding, file)
-
-    def _open(self, request: Request) -> tuple[str | None, IO[bytes] | None]:
-        """Open the sibling the client accepts best, else the file itself."""
-        path, headers = self._path, self._headers
-        chosen: str | None = None
-        if "Content-Encoding" not in headers and self.status == 200:
-            available = [c for c, suffix in SIBLINGS if _stat_regular(path + suffix)]
-            if available:
-                headers.add("Vary", "Accept-Encoding")
-                chosen = pick_coding(request.headers.get("Accept-Encoding"), available)
-        if chosen is not None:
-            suffix = dict(SIBLINGS)[chosen]
-            try:
-                return chosen, open(path + suffix, "rb")
-            except OSError:
-                pass  # gone or unreadable: fall back to the file itself
         try:
-            return None, open(path, "rb")
-        except OSError:
-            return None, None
+            return await self._send_file(request, opened)
+        finally:
+            os.close(opened.fd)
+
+    def _choose(self, request: Request) -> OpenFile | None:
+        """Open the sibling the client accepts best, else the file itself."""
+        path, headers, lookup = self._path, self._headers, self._lookup
+        opened, self._opened = self._opened, None
+        if "Content-Encoding" in headers or self.status != 200:
+            return opened if opened is not None else _open_regular(path)
+        if lookup is not None:
+            available = lookup.siblings(path)
+        else:
+            available = tuple(c for c, suffix in SIBLINGS if _stat_regular(path + suffix))
+        chosen = None
+        if available:
+            headers.add("Vary", "Accept-Encoding")
+            chosen = pick_coding(request.headers.get("Accept-Encoding"), available)
+        if chosen is not None:
+            sibling_path = path + _SUFFIX[chosen]
+            if lookup is not None:
+                found = lookup.open_path(sibling_path)
+                sibling = found if isinstance(found, OpenFile) else None
+            else:
+                sibling = _open_regular(sibling_path)
+            if sibling is not None:  # else gone or refused: send the file itself
+                headers["Content-Encoding"] = chosen
+                if opened is not None:
+                    os.close(opened.fd)
+                return sibling
+        return opened if opened is not None else _open_regular(path)
 
     async def _send_simple(
         self, request: Request, status: int, body: bytes, content_range: str | None = None
@@ -140,33 +200,33 @@ class FileResponse(StreamResponse):
         await self.write_eof(body)
         return writer
 
-    async def _send_file(
-        self, request: Request, coding: str | None, file: IO[bytes]
-    ) -> ResponseWriter:
-        st = os.fstat(file.fileno())
-        if not stat.S_ISREG(st.st_mode):
-            return await self._send_simple(request, 404, b"404: Not Found")
-        size = st.st_size
-        validators = Validators.from_stat(st)
+    async def _send_file(self, request: Request, opened: OpenFile) -> ResponseWriter:
+        size = opened.st.st_size
+        meta: Meta = opened.meta
         headers = self._headers
-        headers.setdefault("Content-Type", content_type_for(self._path))
-        if coding is not None:
-            headers["Content-Encoding"] = coding
+        if "Content-Type" not in headers:
+            headers["Content-Type"] = content_type_for(self._path)
         if self.status != 200:
-            return await self._send_ranges(request, file, [(0, size)], size)
-        headers["Last-Modified"] = format_http_date(st.st_mtime)
-        headers["ETag"] = validators.etag
-        headers["Accept-Ranges"] = "bytes"
-        verdict = evaluate_preconditions(request.method, request.headers, validators)
+            return await self._send_ranges(request, opened.fd, [(0, size)], size)
+        headers["Last-Modified"] = meta.last_modified
+        headers["ETag"] = meta.validators.etag
+        # On-the-fly compression (enable_compression) makes another representation, of
+        # unknown length: preconditions still apply, byte ranges do not.
+        compressing = self.compression and "Content-Encoding" not in headers
+        if not compressing:
+            headers["Accept-Ranges"] = "bytes"
+        req_headers = request.headers
+        verdict = evaluate_preconditions(request.method, req_headers, meta.validators)
         if verdict is not None:
             return await self._send_simple(request, verdict, b"")
         ranges: list[tuple[int, int]] = [(0, size)]
-        value = request.headers.get("Range")
+        value = req_headers.get("Range")
         # RFC 9110 §14.2: Range is defined for GET only (HEAD mirrors GET's head).
         if (
             value is not None
+            and not compressing
             and request.method in ("GET", "HEAD")
-            and if_range_allows(request.headers.get("If-Range"), validators)
+            and if_range_allows(req_headers.get("If-Range"), meta.validators)
         ):
             parsed = parse_range(value, size)
             if parsed is UNSATISFIABLE:
@@ -174,46 +234,77 @@ class FileResponse(StreamResponse):
             if isinstance(parsed, list):
                 ranges = parsed
                 self.set_status(206)
-        return await self._send_ranges(request, file, ranges, size)
+        return await self._send_ranges(request, opened.fd, ranges, size)
 
-    async def _send_ranges(
-        self, request: Request, file: IO[bytes], ranges: list[tuple[int, int]], size: int
-    ) -> ResponseWriter:
+    def _plan(self, ranges: list[tuple[int, int]], size: int) -> list[tuple[bytes, int, int]]:
+        """The body as ``(bytes before, start, end)`` parts; sets the range headers."""
         headers = self._headers
-        parts: list[tuple[bytes, int, int]] = []  # (part head, start, end)
-        if self.status == 206 and len(ranges) == 1:
+        if self.status != 206:
+            return [(b"", 0, size)]
+        if len(ranges) == 1:
             start, end = ranges[0]
             headers["Content-Range"] = f"bytes {start}-{end - 1}/{size}"
-            total = end - start
-            parts.append((b"", start, end))
-        elif self.status == 206:
-            # RFC 9110 §14.6: each part has its own Content-Type and Content-Range.
-            boundary = secrets.token_hex(16)
-            ctype = headers.get("Content-Type", "application/octet-stream")
-            headers["Content-Type"] = f"multipart/byteranges; boundary={boundary}"
-            total = 0
-            for i, (start, end) in enumerate(ranges):
-                head = (
-                    f"{'' if i == 0 else chr(13) + chr(10)}--{boundary}\r\n"
-                    f"Content-Type: {ctype}\r\n"
-                    f"Content-Range: bytes {start}-{end - 1}/{size}\r\n\r\n"
-                ).encode("latin-1")
-                parts.append((head, start, end))
-                total += len(head) + end - start
-            tail = f"\r\n--{boundary}--\r\n".encode("latin-1")
-            parts.append((tail, 0, 0))
-            total += len(tail)
-        else:
-            total = size
-            parts.append((b"", 0, size))
-        self.content_length = total
+            return [(b"", start, end)]
+        # RFC 9110 §14.6: each part has its own Content-Type and Content-Range.
+        boundary = secrets.token_hex(16)
+        ctype = headers.get("Content-Type", "application/octet-stream")
+        headers["Content-Type"] = f"multipart/byteranges; boundary={boundary}"
+        parts = []
+        for i, (start, end) in enumerate(ranges):
+            head = (
+                f"{'' if i == 0 else chr(13) + chr(10)}--{boundary}\r\n"
+                f"Content-Type: {ctype}\r\n"
+                f"Content-Range: bytes {start}-{end - 1}/{size}\r\n\r\n"
+            ).encode("latin-1")
+            parts.append((head, start, end))
+        parts.append((f"\r\n--{boundary}--\r\n".encode("latin-1"), 0, 0))
+        return parts
+
+    async def _send_ranges(
+        self, request: Request, fd: int, ranges: list[tuple[int, int]], size: int
+    ) -> ResponseWriter:
+        if self.compression and "Content-Encoding" not in self._headers:
+            return await self._send_compressed(request, fd, size)
+        parts = self._plan(ranges, size)
+        payload = sum(end - start for _, start, end in parts)
+        self.content_length = payload + sum(len(head) for head, _, _ in parts)
+        if request.method == "HEAD" or self.status in (204, 304):
+            writer = await super().prepare(request)
+            await self.write_eof()
+            return writer
+        if payload <= INLINE_MAX:
+            body = b"".join(
+                head + (_pread(fd, end - start, start) if end > start else b"")
+                for head, start, end in parts
+            )
+            writer = await super().prepare(request)
+            await self.write_eof(body)
+            return writer
         writer = await super().prepare(request)
-        if request.method != "HEAD" and self.status not in (204, 304):
+        with open(fd, "rb", buffering=0, closefd=False) as file:
             for head, start, end in parts:
                 if head:
                     writer.write(head)
                 if end > start:
                     await self._send_range(writer, file, start, end - start)
+        await self.write_eof()
+        return writer
+
+    async def _send_compressed(self, request: Request, fd: int, size: int) -> ResponseWriter:
+        """The whole file through :meth:`write`, which compresses (no Content-Length)."""
+        writer = await super().prepare(request)
+        if request.method != "HEAD":
+            loop = asyncio.get_running_loop()
+            offset = 0
+            while offset < size:
+                n = min(self._chunk_size, size - offset)
+                data = (
+                    _pread(fd, n, offset)
+                    if n <= INLINE_MAX
+                    else (await loop.run_in_executor(None, _pread, fd, n, offset))
+                )
+                await self.write(data)
+                offset += n
         await self.write_eof()
         return writer
 
@@ -236,25 +327,17 @@ class FileResponse(StreamResponse):
                 if sent != count:
                     raise FileChangedError(f"{self._path!r} shrank while being sent")
                 return
-        await self._send_chunks(writer, file, offset, count)
+        await self._send_chunks(writer, file.fileno(), offset, count)
 
-    async def _send_chunks(
-        self, writer: ResponseWriter, file: IO[bytes], offset: int, count: int
-    ) -> None:
-        # Reads run in the default executor: a cold read can block for milliseconds,
-        # and this path (TLS) is already per-chunk rather than per-request.
+    async def _send_chunks(self, writer: ResponseWriter, fd: int, offset: int, count: int) -> None:
+        # Reads run in the default executor: a cold read of a big chunk can block for
+        # milliseconds, and this path (TLS, uvloop) is per chunk rather than per request.
         loop = asyncio.get_running_loop()
         chunk_size = self._chunk_size
-
-        def read(at: int, n: int) -> bytes:
-            file.seek(at)
-            return file.read(n)
-
         while count > 0:
-            data = await loop.run_in_executor(None, read, offset, min(chunk_size, count))
-            if not data:
-                raise FileChangedError(f"{self._path!r} shrank while being sent")
+            n = min(chunk_size, count)
+            data = await loop.run_in_executor(None, _pread, fd, n, offset)
             writer.write(data)
             await writer.drain()
-            offset += len(data)
-            count -= len(data)
+            offset += n
+            count -= n

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import mimetypes
+from collections.abc import Sequence
 from typing import Final
 
 __all__ = ["SIBLINGS", "accepted_codings", "content_type_for", "pick_coding"]
@@ -21,8 +23,9 @@ _ENCODED_TYPES: Final = {
 }
 
 
+@functools.lru_cache(maxsize=1024)
 def content_type_for(name: str) -> str:
-    """The ``Content-Type`` for a file name: ``text/*`` gets ``charset=utf-8``."""
+    """The ``Content-Type`` for a file name: ``text/*`` gets ``charset=utf-8`` (cached)."""
     ctype, encoding = mimetypes.guess_type(name, strict=False)
     if encoding is not None:
         return _ENCODED_TYPES.get(encoding, "application/octet-stream")
@@ -57,7 +60,7 @@ def accepted_codings(value: str) -> dict[str, float]:
     return found
 
 
-def pick_coding(accept_encoding: str | None, available: list[str]) -> str | None:
+def pick_coding(accept_encoding: str | None, available: Sequence[str]) -> str | None:
     """The best of ``available`` codings for the client (highest q, then server order)."""
     if not accept_encoding or not available:
         return None

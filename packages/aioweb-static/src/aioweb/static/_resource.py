@@ -14,7 +14,8 @@ from aioweb.routing import PrefixResource, Query
 
 from ._file_response import DEFAULT_CHUNK_SIZE, FileResponse
 from ._index import render_index
-from ._safepath import FollowSymlinks, resolve_under
+from ._lookup import DIRECTORY, FileLookup, OpenFile
+from ._safepath import FollowSymlinks
 
 if TYPE_CHECKING:
     from aioweb.kernel import Request
@@ -50,11 +51,11 @@ class StaticResource(PrefixResource):
 
     __slots__ = (
         "_append_version",
-        "_cache_control",
         "_chunk_size",
-        "_follow",
         "_hashes",
+        "_headers",
         "_hidden",
+        "_lookup",
         "_root",
         "_show_index",
     )
@@ -89,12 +90,12 @@ class StaticResource(PrefixResource):
             raise ValueError("cache_control cannot contain CR, LF or NUL")
         self._root = str(root)
         self._show_index = show_index
-        self._follow: FollowSymlinks = follow_symlinks
         self._append_version = append_version
         self._chunk_size = chunk_size
-        self._cache_control = cache_control
         self._hidden = hidden
         self._hashes: dict[str, tuple[int, int, str]] = {}
+        self._headers = {"Cache-Control": cache_control} if cache_control else None
+        self._lookup = FileLookup(self._root, follow_symlinks=follow_symlinks, hidden=hidden)
         self.add_route("GET", self._handle)
         self.add_route("HEAD", self._handle)
 
@@ -108,23 +109,27 @@ class StaticResource(PrefixResource):
         return {"filename": rel_path}
 
     def _target(self, rel: str) -> str | None:
-        return resolve_under(self._root, rel, follow_symlinks=self._follow, hidden=self._hidden)
+        lookup = self._lookup
+        path = lookup.candidate(rel)
+        return None if path is None else lookup.check(path)
 
     async def _handle(self, request: Request) -> StreamResponse:
         rel = request.match_info.get("filename", "")
-        target = self._target(rel)
-        if target is None:
+        opened = self._lookup.open(rel)
+        if isinstance(opened, OpenFile):
+            return FileResponse._open_static(opened, self._lookup, self._chunk_size, self._headers)
+        if opened is None:
             raise HTTPNotFound()
-        if os.path.isdir(target):
-            if not self._show_index:
+        if opened is DIRECTORY:
+            target = self._target(rel)
+            if not self._show_index or target is None:
                 raise HTTPForbidden()
             try:
                 page = render_index(target, request.path, hidden=self._hidden)
             except OSError:
                 raise HTTPForbidden() from None
             return Response(text=page, content_type="text/html")
-        headers = {"Cache-Control": self._cache_control} if self._cache_control else None
-        return FileResponse(target, chunk_size=self._chunk_size, headers=headers)
+        raise HTTPNotFound()  # pragma: no cover - open() has no other answer
 
     def url_for(self, *, query: Query = None, **parts: str | int) -> URL:
         """The URL of ``filename`` under this resource.
