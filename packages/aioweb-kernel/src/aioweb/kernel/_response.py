@@ -359,6 +359,7 @@ class StreamResponse:
         """Compress each written piece; the length is unknown now."""
         self._compressor = make_compressor(coding, strategy=self._compression_strategy)
         self._headers.popall("Content-Length", None)
+        self._body_length = None  # a subclass's known length is the uncompressed one
 
     async def write(self, data: bytes | bytearray | memoryview) -> None:
         """Send a piece of the body and wait for the transport to drain.

@@ -159,7 +159,7 @@ class FileResponse(StreamResponse):
 
     def _choose(self, request: Request) -> OpenFile | None:
         """Open the sibling the client accepts best, else the file itself."""
-        path, headers, lookup = self._path, self._headers, self._lookup
+        path, headers, lookup = self._path, self.headers, self._lookup
         opened, self._opened = self._opened, None
         if "Content-Encoding" in headers or self.status != 200:
             return opened if opened is not None else _open_regular(path)
@@ -189,12 +189,12 @@ class FileResponse(StreamResponse):
         self, request: Request, status: int, body: bytes, content_range: str | None = None
     ) -> ResponseWriter:
         for name in _ENTITY_HEADERS:
-            self._headers.popall(name, None)
+            self.headers.popall(name, None)
         if content_range is not None:
-            self._headers["Content-Range"] = content_range
+            self.headers["Content-Range"] = content_range
         self.set_status(status)
         if body:
-            self._headers["Content-Type"] = "text/plain; charset=utf-8"
+            self.headers["Content-Type"] = "text/plain; charset=utf-8"
         self.content_length = len(body)
         writer = await super().prepare(request)
         await self.write_eof(body)
@@ -203,7 +203,7 @@ class FileResponse(StreamResponse):
     async def _send_file(self, request: Request, opened: OpenFile) -> ResponseWriter:
         size = opened.st.st_size
         meta: Meta = opened.meta
-        headers = self._headers
+        headers = self.headers
         if "Content-Type" not in headers:
             headers["Content-Type"] = content_type_for(self._path)
         if self.status != 200:
@@ -238,7 +238,7 @@ class FileResponse(StreamResponse):
 
     def _plan(self, ranges: list[tuple[int, int]], size: int) -> list[tuple[bytes, int, int]]:
         """The body as ``(bytes before, start, end)`` parts; sets the range headers."""
-        headers = self._headers
+        headers = self.headers
         if self.status != 206:
             return [(b"", 0, size)]
         if len(ranges) == 1:
@@ -263,7 +263,7 @@ class FileResponse(StreamResponse):
     async def _send_ranges(
         self, request: Request, fd: int, ranges: list[tuple[int, int]], size: int
     ) -> ResponseWriter:
-        if self.compression and "Content-Encoding" not in self._headers:
+        if self.compression and "Content-Encoding" not in self.headers:
             return await self._send_compressed(request, fd, size)
         parts = self._plan(ranges, size)
         payload = sum(end - start for _, start, end in parts)
