@@ -1,4 +1,6 @@
-"""Helpers for the client tests: real servers on 127.0.0.1 and a file-descriptor count."""
+"""Helpers for the client tests: raw hostile servers, Python's http.server, an fd count.
+
+aioweb servers come from aioweb-testing (the ``serve`` fixture in conftest.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from aioweb.http import ServerRunner, TCPSite
 from aioweb.kernel import Request, StreamResponse
 
 #: Upper bound for every wait in these tests.
@@ -17,26 +18,14 @@ TIMEOUT = 5.0
 
 Handler = Callable[[Request], Awaitable[StreamResponse]]
 RawHandler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+#: The ``serve`` fixture: starts an aioweb server (aioweb-testing's RawTestServer)
+#: for a handler and returns its base URL, ``http://127.0.0.1:<port>``.
+Serve = Callable[[Handler], Awaitable[str]]
 
 
 def open_fds() -> int:
     """Open file descriptors of this process."""
     return len(os.listdir("/proc/self/fd"))
-
-
-@asynccontextmanager
-async def aioweb_server(handler: Handler) -> AsyncIterator[str]:
-    """Run an aioweb server for ``handler``; yields its base URL."""
-    runner = ServerRunner(handler)
-    await runner.setup()
-    site = TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    addr = runner.addresses[0]
-    assert isinstance(addr, tuple)
-    try:
-        yield f"http://127.0.0.1:{addr[1]}"
-    finally:
-        await runner.cleanup()
 
 
 @asynccontextmanager

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
 
 import pytest
-from client_testlib import open_fds
+from client_proxylib import have_tinyproxy, tinyproxy
+from client_testlib import Handler, Serve, open_fds
+
+from aioweb.testing import AiowebRawServer
 
 
 @pytest.fixture
@@ -19,3 +25,33 @@ async def no_fd_leak() -> AsyncIterator[None]:
             break
         await asyncio.sleep(0.01)
     assert open_fds() <= before, f"{open_fds() - before} file descriptors leaked"
+
+
+@pytest.fixture
+def serve(aioweb_raw_server: AiowebRawServer) -> Serve:
+    """Start an aioweb server (a RawTestServer, closed at teardown); returns its base URL."""
+
+    async def start(handler: Handler) -> str:
+        server = await aioweb_raw_server(handler)
+        return f"http://127.0.0.1:{server.port}"
+
+    return start
+
+
+@pytest.fixture
+def tinyproxy_factory(
+    tmp_path: Path, aioweb_unused_port: Callable[[], int]
+) -> Iterator[Callable[..., str]]:
+    """Start real tinyproxy instances: ``url = tinyproxy_factory(connect_ports=(p,), auth=...)``.
+
+    Skipped (with the reason) when tinyproxy is not installed; every instance is
+    stopped at teardown.
+    """
+    if not have_tinyproxy():
+        pytest.skip("tinyproxy is not installed (apt-get install tinyproxy)")
+    with ExitStack() as stack:
+
+        def start(**options: Any) -> str:
+            return stack.enter_context(tinyproxy(tmp_path, aioweb_unused_port(), **options))
+
+        yield start

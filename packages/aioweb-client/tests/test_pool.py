@@ -8,7 +8,7 @@ import tempfile
 from http.server import BaseHTTPRequestHandler
 
 import pytest
-from client_testlib import TIMEOUT, aioweb_server, raw_server, read_request, thread_server
+from client_testlib import TIMEOUT, Serve, raw_server, read_request, thread_server
 
 from aioweb.client import (
     ClientSession,
@@ -33,7 +33,7 @@ async def hello(request: Request) -> StreamResponse:
     return Response(text="hi")
 
 
-async def test_limit_per_host_bounds_concurrency(no_fd_leak: None) -> None:
+async def test_limit_per_host_bounds_concurrency(no_fd_leak: None, serve: Serve) -> None:
     active = peak = 0
 
     async def counting(request: Request) -> StreamResponse:
@@ -44,18 +44,18 @@ async def test_limit_per_host_bounds_concurrency(no_fd_leak: None) -> None:
         active -= 1
         return Response(text="x")
 
-    async with aioweb_server(counting) as url:
-        connector = TCPConnector(limit_per_host=3)
-        async with ClientSession(connector=connector) as session:
+    url = await serve(counting)
+    connector = TCPConnector(limit_per_host=3)
+    async with ClientSession(connector=connector) as session:
 
-            async def one() -> bytes:
-                async with session.get(url) as resp:
-                    return await resp.read()
+        async def one() -> bytes:
+            async with session.get(url) as resp:
+                return await resp.read()
 
-            assert await asyncio.gather(*(one() for _ in range(12))) == [b"x"] * 12
-            assert peak == 3
-            assert connector.idle_count() == 3
-            assert connector.in_use_count() == 0
+        assert await asyncio.gather(*(one() for _ in range(12))) == [b"x"] * 12
+        assert peak == 3
+        assert connector.idle_count() == 3
+        assert connector.in_use_count() == 0
 
 
 async def test_waiters_are_served_in_order_and_cancellation_is_safe() -> None:
@@ -94,8 +94,9 @@ async def test_waiters_are_served_in_order_and_cancellation_is_safe() -> None:
             assert connector.idle_count() == 1
 
 
-async def test_unread_response_closes_its_connection() -> None:
-    async with aioweb_server(hello) as url, ClientSession(read_bufsize=2**14) as session:
+async def test_unread_response_closes_its_connection(serve: Serve) -> None:
+    url = await serve(hello)
+    async with ClientSession(read_bufsize=2**14) as session:
         async with session.get(url + "/big") as resp:
             assert len(await resp.content.read(10)) == 10
         assert session.connector.idle_count() == 0
@@ -105,21 +106,21 @@ async def test_unread_response_closes_its_connection() -> None:
         assert session.connector.idle_count() == 1
 
 
-async def test_idle_connections_expire_after_keepalive_timeout() -> None:
-    async with aioweb_server(hello) as url:
-        connector = TCPConnector(keepalive_timeout=0.05)
-        async with ClientSession(connector=connector) as session:
-            await (await session.get(url)).read()
-            assert connector.idle_count() == 1
-            await asyncio.sleep(0.15)
-            assert connector.idle_count() == 0
+async def test_idle_connections_expire_after_keepalive_timeout(serve: Serve) -> None:
+    url = await serve(hello)
+    connector = TCPConnector(keepalive_timeout=0.05)
+    async with ClientSession(connector=connector) as session:
+        await (await session.get(url)).read()
+        assert connector.idle_count() == 1
+        await asyncio.sleep(0.15)
+        assert connector.idle_count() == 0
 
 
-async def test_force_close_and_connection_close_are_not_pooled() -> None:
-    async with aioweb_server(hello) as url:  # noqa: SIM117 - the inner block reads better nested
-        async with ClientSession(connector=TCPConnector(force_close=True)) as session:
-            await (await session.get(url)).read()
-            assert session.connector.idle_count() == 0
+async def test_force_close_and_connection_close_are_not_pooled(serve: Serve) -> None:
+    url = await serve(hello)
+    async with ClientSession(connector=TCPConnector(force_close=True)) as session:
+        await (await session.get(url)).read()
+        assert session.connector.idle_count() == 0
     closing = b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok"
     async with raw_server(lambda r, w: _answer(r, w, closing)) as url, ClientSession() as session:
         await (await session.get(url)).read()
@@ -190,21 +191,21 @@ async def test_thread_http_server_and_unix_connector() -> None:
             await runner.cleanup()
 
 
-async def test_waiter_cancelled_after_being_handed_a_slot_passes_it_on() -> None:
-    async with aioweb_server(hello) as url:
-        connector = TCPConnector(limit=1)
-        try:
-            key = ConnectionKey("http", "127.0.0.1", int(url.rsplit(":", 1)[1]), None)
-            held = await connector.connect(key)
-            second = asyncio.ensure_future(connector.connect(key))
-            third = asyncio.ensure_future(connector.connect(key))
-            await asyncio.sleep(0)
-            held.close()  # hands the slot to `second`, which has not run yet...
-            second.cancel()  # ...and is cancelled before it can use it
-            conn = await asyncio.wait_for(third, TIMEOUT)
-            assert second.cancelled()
-            assert connector.in_use_count() == 1
-            conn.close()
-            assert connector.in_use_count() == 0
-        finally:
-            await connector.close()
+async def test_waiter_cancelled_after_being_handed_a_slot_passes_it_on(serve: Serve) -> None:
+    url = await serve(hello)
+    connector = TCPConnector(limit=1)
+    try:
+        key = ConnectionKey("http", "127.0.0.1", int(url.rsplit(":", 1)[1]), None)
+        held = await connector.connect(key)
+        second = asyncio.ensure_future(connector.connect(key))
+        third = asyncio.ensure_future(connector.connect(key))
+        await asyncio.sleep(0)
+        held.close()  # hands the slot to `second`, which has not run yet...
+        second.cancel()  # ...and is cancelled before it can use it
+        conn = await asyncio.wait_for(third, TIMEOUT)
+        assert second.cancelled()
+        assert connector.in_use_count() == 1
+        conn.close()
+        assert connector.in_use_count() == 0
+    finally:
+        await connector.close()

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
-from client_testlib import aioweb_server
+from client_testlib import Serve
 
 from aioweb.client import BasicAuth, ClientSession, InvalidURL, TooManyRedirects
 from aioweb.kernel import Request, Response, StreamResponse
@@ -34,10 +32,10 @@ async def handler(request: Request) -> StreamResponse:
 
 
 @pytest.fixture
-async def base() -> AsyncIterator[str]:
-    async with aioweb_server(handler) as url, aioweb_server(handler) as other:
-        OTHER["url"] = other.replace("127.0.0.1", "localhost")
-        yield url
+async def base(serve: Serve) -> str:
+    url, other = await serve(handler), await serve(handler)
+    OTHER["url"] = other.replace("127.0.0.1", "localhost")
+    return url
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from client_testlib import aioweb_server
+from client_testlib import Serve
 
 from aioweb import kernel
 from aioweb.client import (
@@ -24,6 +24,7 @@ from aioweb.client import (
     request,
 )
 from aioweb.kernel import Request, Response, StreamResponse
+from aioweb.testing import AiowebRawServer
 
 pytestmark = pytest.mark.loopback
 
@@ -68,9 +69,8 @@ async def handler(request: Request) -> StreamResponse:
 
 
 @pytest.fixture
-async def base() -> AsyncIterator[str]:
-    async with aioweb_server(handler) as url:
-        yield url
+async def base(serve: Serve) -> str:
+    return await serve(handler)
 
 
 async def test_get_text_await_and_context_manager(base: str, no_fd_leak: None) -> None:
@@ -265,8 +265,7 @@ async def test_invalid_url(url: str) -> None:
             await session.get(url)
 
 
-async def test_ws_connect_through_the_session() -> None:
-    from aioweb.http import ServerRunner, TCPSite
+async def test_ws_connect_through_the_session(aioweb_raw_server: AiowebRawServer) -> None:
     from aioweb.websocket import WebSocketResponse, WSMsgType
 
     async def echo(request: kernel.Request) -> kernel.StreamResponse:
@@ -277,19 +276,12 @@ async def test_ws_connect_through_the_session() -> None:
                 await ws.send_str(f"{msg.data} {request.headers.get('X-Default')}")
         return ws
 
-    runner = ServerRunner(echo, shutdown_timeout=1.0)
-    await runner.setup()
-    site = TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]  # type: ignore[index]
-    try:
-        async with ClientSession(
-            f"http://127.0.0.1:{port}", headers={"X-Default": "from-session"}
-        ) as session:
-            ws = await session.ws_connect("/ws")
-            await ws.send_str("hi")
-            msg = await ws.receive()
-            assert (msg.type, msg.data) == (WSMsgType.TEXT, "hi from-session")
-            await ws.close()
-    finally:
-        await runner.cleanup()
+    server = await aioweb_raw_server(echo, shutdown_timeout=1.0)
+    async with ClientSession(
+        server.make_url("/"), headers={"X-Default": "from-session"}
+    ) as session:
+        ws = await session.ws_connect("/ws")
+        await ws.send_str("hi")
+        msg = await ws.receive()
+        assert (msg.type, msg.data) == (WSMsgType.TEXT, "hi from-session")
+        await ws.close()

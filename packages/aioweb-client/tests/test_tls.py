@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from aioweb.client import ClientConnectorCertificateError, ClientSession, TCPConnector
-from aioweb.http import ServerRunner, TCPSite
 from aioweb.kernel import Request, Response, StreamResponse
+from aioweb.testing import AiowebRawServer
 
 # Python 3.10's asyncio (the legacy sslproto) leaves the server's SSL app transport
 # unclosed when a TLS handshake fails (here: the client refuses our self-signed
@@ -48,26 +48,21 @@ def cert(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 # On Python 3.10 the *server's* SSL transport (aioweb-http, not this package) warns
 # "unclosed transport" when collected after the peer closed; reported to the http owner.
-async def test_verification_on_by_default(cert: tuple[Path, Path], no_fd_leak: None) -> None:
+async def test_verification_on_by_default(
+    no_fd_leak: None, cert: tuple[Path, Path], aioweb_raw_server: AiowebRawServer
+) -> None:
     key, crt = cert
     server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_ctx.load_cert_chain(crt, key)
-    runner = ServerRunner(hello)
-    await runner.setup()
-    await TCPSite(runner, "127.0.0.1", 0, ssl_context=server_ctx).start()
-    addr = runner.addresses[0]
-    assert isinstance(addr, tuple)
-    url = f"https://localhost:{addr[1]}/"
-    try:
-        async with ClientSession() as session:
-            with pytest.raises(ClientConnectorCertificateError) as info:
-                await session.get(url)
-            assert info.value.port == addr[1]
-        unverified = ClientSession(connector=TCPConnector(ssl=False))
-        async with unverified as session, session.get(url) as resp:
-            assert await resp.text() == "secure"
-        trusted = ssl.create_default_context(cafile=str(crt))
-        async with ClientSession() as session, session.get(url, ssl=trusted) as resp:
-            assert await resp.text() == "secure"
-    finally:
-        await runner.cleanup()
+    server = await aioweb_raw_server(hello, ssl_context=server_ctx)
+    url = f"https://localhost:{server.port}/"
+    async with ClientSession() as session:
+        with pytest.raises(ClientConnectorCertificateError) as info:
+            await session.get(url)
+        assert info.value.port == server.port
+    unverified = ClientSession(connector=TCPConnector(ssl=False))
+    async with unverified as session, session.get(url) as resp:
+        assert await resp.text() == "secure"
+    trusted = ssl.create_default_context(cafile=str(crt))
+    async with ClientSession() as session, session.get(url, ssl=trusted) as resp:
+        assert await resp.text() == "secure"

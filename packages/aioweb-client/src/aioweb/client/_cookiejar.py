@@ -7,6 +7,7 @@ stops the obvious supercookies but not ``Domain=co.uk``.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 import time
@@ -121,7 +122,9 @@ def parse_set_cookie(header: str, now: float | None = None) -> Cookie | None:
     return cookie
 
 
+@functools.lru_cache(maxsize=256)
 def _is_ip(host: str) -> bool:
+    # Cached: ipaddress parsing costs more than the rest of filter_cookies per request.
     try:
         ipaddress.ip_address(host)
     except ValueError:
@@ -282,6 +285,8 @@ class CookieJar(AbstractCookieJar):
 
     def filter_cookies(self, request_url: URL) -> SimpleCookie:
         """The cookies to send to ``request_url``, most specific path first (§5.4)."""
+        if not self._cookies:
+            return SimpleCookie()
         host = (request_url.host or "").lower()
         secure = request_url.scheme in ("https", "wss")
         path = request_url.raw_path or "/"

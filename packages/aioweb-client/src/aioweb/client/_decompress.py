@@ -1,29 +1,41 @@
 """Content-coding decoders for response bodies, bounded in output size.
 
-Only gzip and deflate are decoded (zlib, standard library). Output is produced
-in bounded steps (``max_length``), so one small input chunk of a "zip bomb"
-cannot expand into unbounded memory before the size limit is checked.
+gzip and deflate are decoded with zlib (standard library); ``br`` when the
+``brotli`` package (>= 1.2) is installed, ``zstd`` when ``zstandard`` is. Output
+is produced in bounded steps (zlib's ``max_length``, brotli's
+``output_buffer_limit``, zstandard's ``write_size`` with a sink that raises), so
+one small input chunk of a "zip bomb" cannot expand into unbounded memory
+before the size limit is checked. The optional modules are imported at the
+first request, never at import time.
 """
 
 from __future__ import annotations
 
 import zlib
 from collections.abc import Callable
-from typing import Final
+from typing import Final, Protocol
 
+from ._codecs_extra import BrotliDecoder, ZstdDecoder, optional_codecs
 from ._errors import ClientPayloadError
 
-__all__ = ["ACCEPT_ENCODING", "BodyDecoder", "make_decoder"]
-
-ACCEPT_ENCODING: Final = "gzip, deflate"
-"""The default ``Accept-Encoding`` when automatic decompression is on."""
+__all__ = ["BodyDecoder", "accept_encoding", "make_decoder"]
 
 _STEP: Final = 64 * 1024
 # RFC 1950 §2.2: CMF (method 8 = deflate) and FLG make a multiple of 31.
 _ZLIB_METHOD: Final = 8
 
 
-class BodyDecoder:
+class BodyDecoder(Protocol):
+    """What the protocol feeds a compressed body into."""
+
+    def feed(self, data: bytes) -> None:
+        """Decode ``data``; raise ClientPayloadError on bad data or too much output."""
+
+    def finish(self) -> None:
+        """The body ended; raise ClientPayloadError if the compressed stream did not."""
+
+
+class ZlibDecoder:
     """Decode one gzip or deflate body, calling ``sink`` with the decoded bytes.
 
     Args:
@@ -113,12 +125,23 @@ def make_decoder(
 ) -> BodyDecoder | None:
     """A decoder for ``content_encoding``, or None when the body is passed as is.
 
-    A coding this client does not decode (``br``, ``zstd``, a list of several
-    codings) leaves the body encoded, as aiohttp does for unknown codings.
+    A coding this client does not decode (``br`` or ``zstd`` without their
+    package, a list of several codings) leaves the body encoded, as aiohttp
+    does for unknown codings.
     """
     if not content_encoding:
         return None
     coding = content_encoding.strip().lower()
     if coding in ("gzip", "x-gzip", "deflate"):
-        return BodyDecoder("deflate" if coding == "deflate" else "gzip", sink, max_size)
+        return ZlibDecoder("deflate" if coding == "deflate" else "gzip", sink, max_size)
+    if coding == "br" and optional_codecs().brotli is not None:
+        return BrotliDecoder(sink, max_size)
+    if coding == "zstd" and optional_codecs().zstandard is not None:
+        return ZstdDecoder(sink, max_size)
     return None
+
+
+def accept_encoding() -> str:
+    """The ``Accept-Encoding`` sent with automatic decompression: only what can be decoded."""
+    codecs = optional_codecs()
+    return codecs.accept_encoding

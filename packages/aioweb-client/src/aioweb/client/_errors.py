@@ -13,6 +13,7 @@ from yarl import URL
 from aioweb.kernel import AiowebError
 
 if TYPE_CHECKING:
+    from ._auth import BasicAuth
     from ._response import ClientResponse
 
 __all__ = [
@@ -21,8 +22,10 @@ __all__ = [
     "ClientConnectorError",
     "ClientConnectorSSLError",
     "ClientError",
+    "ClientHttpProxyError",
     "ClientOSError",
     "ClientPayloadError",
+    "ClientProxyConnectionError",
     "ClientResponseError",
     "ClientSSLError",
     "ConnectionKey",
@@ -48,12 +51,20 @@ class ConnectionKey:
         port: The TCP port.
         ssl: The TLS setting (``None`` is the verified default, ``False`` no
             verification, or an ``ssl.SSLContext``); irrelevant for ``http``.
+        proxy: The ``http://`` proxy the connection goes through, or None, so
+            proxied and direct connections never share a pool entry.
+        proxy_auth: The credentials sent to the proxy, if any.
+        proxy_headers: Extra headers sent to the proxy (on CONNECT, or with
+            each request for plain ``http``).
     """
 
     scheme: str
     host: str
     port: int
     ssl: object
+    proxy: URL | None = None
+    proxy_auth: BasicAuth | None = None
+    proxy_headers: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_ssl(self) -> bool:
@@ -139,6 +150,19 @@ class ClientConnectorError(ClientOSError):
             return "no"
         ssl = self._conn_key.ssl
         return "default" if ssl is None else ("no verification" if ssl is False else "context")
+
+
+class ClientProxyConnectionError(ClientConnectorError):
+    """Connecting to the proxy failed.
+
+    ``host`` and ``port`` are the origin's; the message names the proxy.
+    """
+
+    def __str__(self) -> str:
+        proxy = self._conn_key.proxy
+        where = f"{proxy.host}:{proxy.port}" if proxy is not None else "?"
+        cause = self._os_error.strerror or str(self._os_error) or type(self._os_error).__name__
+        return f"Cannot connect to proxy {where} (for host {self.host}:{self.port}) [{cause}]"
 
 
 class ClientSSLError(ClientConnectorError):
@@ -235,6 +259,13 @@ class ClientResponseError(ClientError):
 
     def __str__(self) -> str:
         return f"{self.status}, message={self.message!r}, url={str(self.request_info.real_url)!r}"
+
+
+class ClientHttpProxyError(ClientResponseError):
+    """The proxy answered a CONNECT with a status other than 2xx (407: it wants credentials).
+
+    ``status`` and ``headers`` are the proxy's; ``request_info`` describes the CONNECT.
+    """
 
 
 class ContentTypeError(ClientResponseError):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Final
+from typing import Final, cast
 
 from aioweb.http.sansio import (
     NEED_DATA,
@@ -36,6 +36,8 @@ from ._errors import (
 __all__ = ["ClientProtocol"]
 
 _CONTENT_ENCODING: Final = b"content-encoding"
+# A timer may run up to the loop's clock resolution early.
+_TIMER_SLACK: Final = 1e-3
 
 
 class ClientProtocol(asyncio.Protocol):
@@ -83,16 +85,21 @@ class ClientProtocol(asyncio.Protocol):
         self._read_timer: asyncio.TimerHandle | None = None
         self._total_timer: asyncio.TimerHandle | None = None
         self._total: float | None = None
-        #: Set by the connector while the connection is idle in the pool.
+        self._deadline: float | None = None
+        #: The keep-alive timer (see :meth:`park`); cancelled when the connection is lost.
         self.idle_handle: asyncio.TimerHandle | None = None
+        self._idle_since: float | None = None
+        self._idle_timeout = 0.0
+        self._on_idle_expired: Callable[[], None] | None = None
         #: Called once when the connection is lost (the connector's hook).
         self.on_lost: Callable[[ClientProtocol], None] | None = None
 
     # -- asyncio.Protocol ----------------------------------------------------------
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # No isinstance check: uvloop's transports implement the interface without
+        # subclassing asyncio.Transport.
+        self.transport = cast("asyncio.Transport", transport)
 
     def data_received(self, data: bytes) -> None:
         if not self._active:
@@ -101,7 +108,8 @@ class ClientProtocol(asyncio.Protocol):
             self.close()
             return
         self.got_bytes = True
-        self._last_read = self._loop.time()
+        if self._sock_read is not None:
+            self._last_read = self._loop.time()
         self._parser.feed(data)
         self._process()
 
@@ -131,7 +139,7 @@ class ClientProtocol(asyncio.Protocol):
             self._fail(err)
         suffix = f": {exc}" if exc else ""
         self._wake_drain(ClientOSError(f"connection to {self.peer} lost{suffix}"))
-        self._stop_timers()
+        self._cancel_timers()
         if self.idle_handle is not None:
             self.idle_handle.cancel()
             self.idle_handle = None
@@ -182,6 +190,39 @@ class ClientProtocol(asyncio.Protocol):
             self.transport.close()
             self.transport.abort()
 
+    # -- keep-alive in the pool -----------------------------------------------------
+
+    def park(self, timeout: float, on_expired: Callable[[], None]) -> None:
+        """The connection went idle: call ``on_expired`` once it stays idle ``timeout`` s.
+
+        The timer is armed once and re-armed lazily when it fires early, so a
+        connection that is reused all the time costs no timer per request.
+        """
+        self._idle_since = now = self._loop.time()
+        self._idle_timeout = timeout
+        self._on_idle_expired = on_expired
+        if self.idle_handle is None:
+            self.idle_handle = self._loop.call_at(now + timeout, self._on_idle_timer)
+
+    def unpark(self) -> None:
+        """The connection left the pool: its idle time stops counting."""
+        self._idle_since = None
+        self._on_idle_expired = None
+
+    def _on_idle_timer(self) -> None:
+        self.idle_handle = None
+        since = self._idle_since
+        if since is None:
+            return  # in use: the next park() arms it again
+        due = since + self._idle_timeout
+        if due > self._loop.time() + _TIMER_SLACK:
+            self.idle_handle = self._loop.call_at(due, self._on_idle_timer)
+            return
+        callback, self._on_idle_expired = self._on_idle_expired, None
+        self._idle_since = None
+        if callback is not None:
+            callback()
+
     # -- one exchange --------------------------------------------------------------
 
     def start_exchange(
@@ -225,13 +266,24 @@ class ClientProtocol(asyncio.Protocol):
         self._read_bufsize = read_bufsize
         self._on_done = on_done
         self.got_bytes = False
-        self._last_read = self._loop.time()
         self._sock_read = sock_read
         self._total = total
+        self._deadline = deadline
+        # The timers outlive an exchange and are re-armed lazily when they fire
+        # early: one TimerHandle per connection rather than two per request.
         if sock_read is not None:
-            self._read_timer = self._loop.call_at(self._last_read + sock_read, self._on_read_timer)
+            self._last_read = now = self._loop.time()
+            timer = self._read_timer
+            if timer is None or timer.when() > now + sock_read:
+                if timer is not None:
+                    timer.cancel()
+                self._read_timer = self._loop.call_at(now + sock_read, self._on_read_timer)
         if deadline is not None:
-            self._total_timer = self._loop.call_at(deadline, self._on_total_timer)
+            timer = self._total_timer
+            if timer is None or timer.when() > deadline:
+                if timer is not None:
+                    timer.cancel()
+                self._total_timer = self._loop.call_at(deadline, self._on_total_timer)
 
     async def read_head(self) -> tuple[ResponseHead, StreamReader]:
         """Wait for the final response head of the current exchange, and its body stream.
@@ -359,7 +411,8 @@ class ClientProtocol(asyncio.Protocol):
         self._keep_alive = head.keep_alive
         if self._auto_decompress and head.content_length != 0:
             for name, value in head.headers:
-                if name.lower() == _CONTENT_ENCODING:
+                # The length test first: it spares a lower() for nearly every field.
+                if len(name) == 16 and name.lower() == _CONTENT_ENCODING:
                     self._decoder = make_decoder(
                         value.decode("latin-1"), payload.feed_data, self._max_size
                     )
@@ -419,6 +472,13 @@ class ClientProtocol(asyncio.Protocol):
                 self.transport.resume_reading()
 
     def _stop_timers(self) -> None:
+        # The exchange ended: its timers become inert (they check _active when they
+        # fire and are reused by the next exchange); closing cancels them.
+        self._deadline = None
+        if self._broken:
+            self._cancel_timers()
+
+    def _cancel_timers(self) -> None:
         if self._read_timer is not None:
             self._read_timer.cancel()
             self._read_timer = None
@@ -447,6 +507,13 @@ class ClientProtocol(asyncio.Protocol):
 
     def _on_total_timer(self) -> None:
         self._total_timer = None
+        deadline = self._deadline
+        if not self._active or deadline is None:
+            return
+        if deadline > self._loop.time() + _TIMER_SLACK:
+            # Armed for an earlier exchange: wait for this one's deadline.
+            self._total_timer = self._loop.call_at(deadline, self._on_total_timer)
+            return
         if self._active:
             self._fail(
                 ServerTimeoutError(

@@ -9,6 +9,7 @@ request with a replayable body is sent once more on a new connection
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Final
 
@@ -17,7 +18,8 @@ from yarl import URL
 
 from aioweb.http.sansio import LAST_CHUNK, ParseError, encode_chunk, request_head
 
-from ._connector import BaseConnector, Connection
+from ._auth import BasicAuth
+from ._connection import Connection
 from ._errors import (
     ClientError,
     ClientOSError,
@@ -27,11 +29,14 @@ from ._errors import (
     ServerDisconnectedError,
 )
 from ._payload import Body
+from ._pool import BaseConnector
 from ._protocol import ClientProtocol
 from ._response import ClientResponse
 from ._timeout import ClientTimeout
+from ._tracing import Trace
+from ._tunnel import proxy_request_headers
 
-__all__ = ["IDEMPOTENT", "Exchange", "send"]
+__all__ = ["IDEMPOTENT", "Exchange", "ReadOptions", "host_header", "send"]
 
 IDEMPOTENT: Final = frozenset(("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"))
 
@@ -48,6 +53,9 @@ class Exchange:
         body: The body, if any.
         chunked: Send the body with chunked transfer coding.
         ssl: The TLS setting for the pool key.
+        proxy: The ``http://`` proxy to go through, or None.
+        proxy_auth: Credentials for the proxy.
+        proxy_headers: Extra headers for the proxy.
     """
 
     method: str
@@ -57,6 +65,9 @@ class Exchange:
     body: Body | None
     chunked: bool
     ssl: object
+    proxy: URL | None = None
+    proxy_auth: BasicAuth | None = None
+    proxy_headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +89,29 @@ class ReadOptions:
     read_bufsize: int
 
 
+def host_header(url: URL) -> str:
+    """The Host header for ``url``: host, and the port unless it is the scheme's default."""
+    host = url.raw_host or ""
+    if ":" in host:
+        host = f"[{host}]"  # RFC 3986 §3.2.2: IPv6 literals in brackets
+    return host if url.is_default_port() else f"{host}:{url.port}"
+
+
 def _target(url: URL) -> str:
     return url.raw_path_qs or "/"
+
+
+def _head(exchange: Exchange, key: ConnectionKey) -> bytes:
+    url = exchange.url
+    if key.proxy is None or key.is_ssl:
+        # Direct, or through a CONNECT tunnel: the proxy's headers went on the CONNECT.
+        return request_head(exchange.method, _target(url), exchange.headers.items())
+    # RFC 9112 §3.2.2: a request to a proxy uses the absolute-form target.
+    headers = CIMultiDict(exchange.headers)
+    for name, value in proxy_request_headers(key):
+        headers[name] = value
+    target = str(url.with_user(None).with_fragment(None))
+    return request_head(exchange.method, target, headers.items())
 
 
 async def send(
@@ -87,6 +119,7 @@ async def send(
     exchange: Exchange,
     options: ReadOptions,
     history: tuple[ClientResponse, ...],
+    traces: tuple[Trace, ...] = (),
 ) -> ClientResponse:
     """Send ``exchange`` and return its response once the head has arrived.
 
@@ -95,8 +128,17 @@ async def send(
         ClientConnectionError: Connecting, writing or reading failed.
     """
     url = exchange.url
-    key = ConnectionKey(url.scheme, url.raw_host or "", url.port or 0, exchange.ssl)
-    head = request_head(exchange.method, _target(url), exchange.headers.items())
+    key = ConnectionKey(
+        url.scheme,
+        url.raw_host or "",
+        url.port or 0,
+        exchange.ssl,
+        exchange.proxy,
+        exchange.proxy_auth,
+        exchange.proxy_headers,
+    )
+    head = _head(exchange, key)
+    # The headers meant for the proxy (its credentials) are left out of request_info.
     info = RequestInfo(url, exchange.method, CIMultiDictProxy(exchange.headers), exchange.real_url)
     body = exchange.body
     loop = asyncio.get_running_loop()
@@ -107,7 +149,11 @@ async def send(
             left = options.deadline - loop.time()
             connect = left if connect is None else min(connect, left)
         conn = await connector.connect(
-            key, timeout=connect, sock_connect=timeout.sock_connect, fresh=attempt > 0
+            key,
+            timeout=connect,
+            sock_connect=timeout.sock_connect,
+            fresh=attempt > 0,
+            traces=traces,
         )
         proto = conn.protocol
         try:
@@ -121,7 +167,9 @@ async def send(
                 deadline=options.deadline,
                 total=timeout.total,
             )
-            _write(conn, head, exchange)
+            _write(conn, head, exchange, traces)
+            for trace in traces:
+                await trace.request_headers_sent(exchange.method, url, exchange.headers)
             resp_head, payload = await proto.read_head()
         except ParseError as exc:
             conn.close()
@@ -158,12 +206,12 @@ async def send(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _write(conn: Connection, head: bytes, exchange: Exchange) -> None:
+def _write(conn: Connection, head: bytes, exchange: Exchange, traces: tuple[Trace, ...]) -> None:
     proto = conn.protocol
     body = exchange.body
     if body is None:
         proto.write(head)
-    elif body.data is not None:
+    elif body.data is not None and not traces:
         if exchange.chunked:
             proto.write(head + encode_chunk(body.data) + LAST_CHUNK)
         else:
@@ -171,19 +219,30 @@ def _write(conn: Connection, head: bytes, exchange: Exchange) -> None:
     else:
         proto.write(head)
         proto.writing = True
-        conn.writer = asyncio.ensure_future(_stream(proto, body, exchange.chunked))
+        conn.writer = asyncio.ensure_future(_stream(proto, body, exchange, traces))
 
 
-async def _stream(proto: ClientProtocol, body: Body, chunked: bool) -> None:
-    sent = 0
-    try:
-        if body.source is None:  # pragma: no cover - callers pass a streamed body
-            return
+async def _chunks(body: Body) -> AsyncIterator[bytes]:
+    if body.data is not None:
+        yield body.data
+    elif body.source is not None:
         async for chunk in body.source():
+            yield chunk
+
+
+async def _stream(
+    proto: ClientProtocol, body: Body, exchange: Exchange, traces: tuple[Trace, ...]
+) -> None:
+    sent = 0
+    chunked = exchange.chunked
+    try:
+        async for chunk in _chunks(body):
             if not chunk:
                 continue
             sent += len(chunk)
             proto.write(encode_chunk(chunk) if chunked else chunk)
+            for trace in traces:
+                await trace.request_chunk_sent(exchange.method, exchange.url, chunk)
             await proto.drain()
         if chunked:
             proto.write(LAST_CHUNK)

@@ -6,7 +6,7 @@ import json
 from collections.abc import Awaitable, Callable
 from http.cookies import SimpleCookie
 from types import TracebackType
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from multidict import CIMultiDict, CIMultiDictProxy
 from typing_extensions import Self
@@ -18,6 +18,9 @@ from aioweb.kernel import StreamReader, parse_media_type
 from ._connector import Connection
 from ._cookiejar import parse_set_cookie
 from ._errors import ClientPayloadError, ClientResponseError, ContentTypeError, RequestInfo
+
+if TYPE_CHECKING:
+    from ._tracing import Trace
 
 __all__ = ["ClientResponse", "JSONDecoder"]
 
@@ -44,6 +47,8 @@ class ClientResponse:
         max_size: The most body bytes :meth:`read` accepts, or None.
     """
 
+    _traces: tuple[Trace, ...] = ()  # a class default: no per-response cost without tracing
+
     def __init__(  # noqa: PLR0917
         self,
         method: str,
@@ -62,10 +67,7 @@ class ClientResponse:
         self.reason = head.reason
         self.version = head.version
         self.raw_headers = head.headers
-        headers: CIMultiDict[str] = CIMultiDict(
-            (name.decode("latin-1"), value.decode("latin-1")) for name, value in head.headers
-        )
-        self.headers: CIMultiDictProxy[str] = CIMultiDictProxy(headers)
+        self._headers: CIMultiDictProxy[str] | None = None
         self.content = content
         self.request_info = request_info
         self.history = history
@@ -79,6 +81,35 @@ class ClientResponse:
         return f"<ClientResponse({self.url}) [{self.status} {self.reason}]>"
 
     # -- head ------------------------------------------------------------------------
+
+    @property
+    def headers(self) -> CIMultiDictProxy[str]:
+        """The response headers (built from :attr:`raw_headers` on first access)."""
+        headers = self._headers
+        if headers is None:
+            headers = self._headers = CIMultiDictProxy(
+                CIMultiDict(
+                    [(n.decode("latin-1"), v.decode("latin-1")) for n, v in self.raw_headers]
+                )
+            )
+        return headers
+
+    def _cookies_and_location(self) -> tuple[list[str], str | None]:
+        """The Set-Cookie values and the first Location, for the session's redirect loop.
+
+        One pass over :attr:`raw_headers`: the session needs only these two, and
+        building :attr:`headers` would cost more than the rest of a small response.
+        """
+        if self._headers is not None:
+            return self._headers.getall("Set-Cookie", []), self._headers.get("Location")
+        cookies: list[str] = []
+        location: str | None = None
+        for name, value in self.raw_headers:
+            if len(name) == 10 and name.lower() == b"set-cookie":
+                cookies.append(value.decode("latin-1"))
+            elif location is None and len(name) == 8 and name.lower() == b"location":
+                location = value.decode("latin-1")
+        return cookies, location
 
     @property
     def ok(self) -> bool:
@@ -154,22 +185,40 @@ class ClientResponse:
             ServerTimeoutError: A timeout expired while reading.
         """
         if self._body is None:
-            try:
-                chunks: list[bytes] = []
-                size = 0
-                async for chunk in self.content.iter_any():
-                    size += len(chunk)
-                    if self._max_size is not None and size > self._max_size:
-                        raise ClientPayloadError(
-                            f"response body exceeds max_response_size ({self._max_size} bytes)"
-                        )
-                    chunks.append(chunk)
-            except BaseException:
-                self.close()
-                raise
-            self._body = b"".join(chunks)
+            content = self.content
+            if content.is_eof() and content.exception() is None:
+                # The whole body is buffered already (the usual case for small
+                # bodies): take it at once, without an async iterator.
+                body = await content.read()
+                if self._max_size is not None and len(body) > self._max_size:
+                    self.close()
+                    raise self._too_large()
+            else:
+                body = await self._read_stream(content)
+            self._body = body
             self.release()
+            for trace in self._traces:  # tracing: set by the session only when configured
+                await trace.response_chunk_received(self.method, self.url, self._body)
         return self._body
+
+    async def _read_stream(self, content: StreamReader) -> bytes:
+        try:
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in content.iter_any():
+                size += len(chunk)
+                if self._max_size is not None and size > self._max_size:
+                    raise self._too_large()
+                chunks.append(chunk)
+        except BaseException:
+            self.close()
+            raise
+        return b"".join(chunks)
+
+    def _too_large(self) -> ClientPayloadError:
+        return ClientPayloadError(
+            f"response body exceeds max_response_size ({self._max_size} bytes)"
+        )
 
     def get_encoding(self) -> str:
         """The charset of Content-Type, or ``utf-8`` (JSON is always UTF-8, RFC 8259 §8.1)."""

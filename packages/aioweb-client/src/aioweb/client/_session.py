@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 import json as _json
 import ssl
-import sys
 import warnings
-from collections.abc import Callable, Coroutine, Generator, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Final, TypedDict
+from typing import TYPE_CHECKING, Any, Final
 
 from multidict import CIMultiDict
 from typing_extensions import Self, Unpack
@@ -18,103 +17,27 @@ from yarl import URL
 from ._auth import BasicAuth
 from ._connector import BaseConnector, TCPConnector
 from ._cookiejar import AbstractCookieJar, CookieJar, CookiesArg
-from ._decompress import ACCEPT_ENCODING
-from ._errors import (
-    ClientConnectorError,
-    ClientResponseError,
-    ConnectionKey,
-    InvalidURL,
-    TooManyRedirects,
-)
-from ._formdata import FormData
-from ._payload import Body, bytes_body, make_body
+from ._middleware import ClientMiddlewareType, send_through
+from ._options import RequestContextManager, RequestOptions
+from ._prepare import RequestBuilder
+from ._proxy_env import fixed_proxy, normalize_proxy, proxy_for
+from ._redirects import REDIRECTS, redirect_target
 from ._request import Exchange, ReadOptions, send
 from ._response import ClientResponse, RaiseForStatus
 from ._timeout import DEFAULT_TIMEOUT, ClientTimeout
+from ._tracing import Trace, TraceConfig, make_traces
+from ._ws import open_websocket
 
 if TYPE_CHECKING:
     from aioweb.websocket import ClientWebSocketResponse
 
-_TO_HTTP: Final = {"ws": "http", "wss": "https"}
-_TO_WS: Final = {"http": "ws", "https": "wss"}
 
 __all__ = ["ClientSession", "RequestOptions"]
 
 DEFAULT_MAX_RESPONSE_SIZE: Final = 256 * 2**20
-_REDIRECTS: Final = frozenset((301, 302, 303, 307, 308))
-_BODY_HEADERS: Final = ("Content-Type", "Content-Length", "Transfer-Encoding", "Content-Encoding")
-_USER_AGENT: Final = f"Python/{sys.version_info[0]}.{sys.version_info[1]} aioweb-client"
-Params = Mapping[str, str | int | float] | Sequence[tuple[str, str | int | float]] | str
 
 
-class RequestOptions(TypedDict, total=False):
-    """Keyword arguments of :meth:`ClientSession.request` and its shortcuts.
-
-    Attributes:
-        params: Query parameters appended to the URL's query.
-        data: bytes, str, a file object, an async iterator of bytes, FormData,
-            or a dict of form fields.
-        json: A value sent as JSON (exclusive with ``data``).
-        headers: Extra request headers.
-        skip_auto_headers: Default headers not to add (e.g. ``User-Agent``).
-        cookies: Cookies for this request only.
-        auth: Basic credentials for this request.
-        allow_redirects: Follow redirects (default True).
-        max_redirects: Redirects followed at most.
-        raise_for_status: Overrides the session setting.
-        timeout: Overrides the session timeouts.
-        ssl: TLS setting: None (verify), False (do not verify) or an SSLContext.
-        chunked: Send the body with chunked transfer coding.
-        read_bufsize: Body bytes buffered before reading pauses.
-    """
-
-    params: Params | None
-    data: object
-    json: Any
-    headers: Mapping[str, str] | None
-    skip_auto_headers: Iterable[str] | None
-    cookies: CookiesArg | None
-    auth: BasicAuth | None
-    allow_redirects: bool
-    max_redirects: int
-    raise_for_status: RaiseForStatus | None
-    timeout: ClientTimeout | None
-    ssl: object
-    chunked: bool
-    read_bufsize: int | None
-
-
-class _RequestContextManager:
-    """Returned by the request methods: ``await`` it, or use it with ``async with``."""
-
-    __slots__ = ("_coro", "_resp")
-
-    def __init__(self, coro: Coroutine[Any, Any, ClientResponse]) -> None:
-        self._coro = coro
-        self._resp: ClientResponse | None = None
-
-    def __await__(self) -> Generator[Any, None, ClientResponse]:
-        return self._coro.__await__()
-
-    async def __aenter__(self) -> ClientResponse:
-        self._resp = await self._coro
-        return self._resp
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if self._resp is not None:
-            self._resp.release()
-
-
-def _origin(url: URL) -> tuple[str, str | None, int | None]:
-    return (url.scheme, url.host, url.port)
-
-
-class ClientSession:
+class ClientSession(RequestBuilder):
     """A set of default settings and a connection pool shared by many requests.
 
     Use it as ``async with ClientSession() as session:`` (or call :meth:`close`).
@@ -136,6 +59,16 @@ class ClientSession:
         max_redirects: Redirects followed at most (then TooManyRedirects).
         max_response_size: The most (decoded) body bytes accepted per response,
             streamed or read; None for no bound. Default 256 MiB.
+        proxy: An ``http://`` proxy for every request (credentials in the URL
+            become ``proxy_auth``).
+        proxy_auth: Basic credentials for the proxy.
+        trust_env: Take proxies from ``http_proxy``/``https_proxy``/
+            ``all_proxy`` and ``no_proxy`` when no ``proxy`` is given.
+        trace_configs: :class:`TraceConfig` s whose hooks run for each request.
+        middlewares: Client middlewares run around each request hop.
+
+    Raises:
+        InvalidURL: ``proxy`` is not an ``http://`` URL.
     """
 
     def __init__(
@@ -156,6 +89,11 @@ class ClientSession:
         read_bufsize: int = 2**16,
         max_redirects: int = 10,
         max_response_size: int | None = DEFAULT_MAX_RESPONSE_SIZE,
+        proxy: str | URL | None = None,
+        proxy_auth: BasicAuth | None = None,
+        trust_env: bool = False,
+        trace_configs: Iterable[TraceConfig] | None = None,
+        middlewares: Sequence[ClientMiddlewareType] = (),
     ) -> None:
         self._base_url = None if base_url is None else URL(base_url)
         if self._base_url is not None and not self._base_url.is_absolute():
@@ -175,6 +113,12 @@ class ClientSession:
         self._read_bufsize = read_bufsize
         self._max_redirects = max_redirects
         self._max_response_size = max_response_size
+        self._proxy = None if proxy is None else normalize_proxy(proxy, proxy_auth)
+        self._trust_env = trust_env
+        self._trace_configs = tuple(trace_configs or ())
+        for config in self._trace_configs:
+            config.freeze()
+        self._middlewares = tuple(middlewares)
         self._closed = False
 
     # -- properties ------------------------------------------------------------------
@@ -203,6 +147,21 @@ class ClientSession:
     def timeout(self) -> ClientTimeout:
         """The default timeouts."""
         return self._timeout
+
+    @property
+    def trust_env(self) -> bool:
+        """Whether proxies are taken from the environment."""
+        return self._trust_env
+
+    @property
+    def trace_configs(self) -> tuple[TraceConfig, ...]:
+        """The trace configs of this session."""
+        return self._trace_configs
+
+    @property
+    def middlewares(self) -> tuple[ClientMiddlewareType, ...]:
+        """The session's client middlewares."""
+        return self._middlewares
 
     @property
     def auth(self) -> BasicAuth | None:
@@ -260,159 +219,86 @@ class ClientSession:
             aioweb.websocket.WSServerHandshakeError: the server refused the handshake.
             ClientConnectorError: the connection failed.
         """
-        from aioweb.websocket import ws_connect
-
-        target = self._build_url(url, None)
-        http_url = target.with_scheme(
-            {"ws": "http", "wss": "https"}.get(target.scheme, target.scheme)
+        return await open_websocket(
+            self._build_url(url, None),
+            self._headers,
+            self._cookie_jar,
+            headers,
+            protocols=protocols,
+            compress=compress,
+            max_msg_size=max_msg_size,
+            autoclose=autoclose,
+            autoping=autoping,
+            heartbeat=heartbeat,
+            timeout=timeout,
+            receive_timeout=receive_timeout,
+            ssl_context=ssl_context,
         )
-        sent: dict[str, str] = dict(self._headers)
-        cookies = self._cookie_jar.filter_cookies(http_url)
-        if cookies:
-            sent["Cookie"] = "; ".join(f"{m.key}={m.value}" for m in cookies.values())
-        sent.update(headers or {})
-        ws_url = target.with_scheme(
-            {"http": "ws", "https": "wss"}.get(target.scheme, target.scheme)
-        )
-        try:
-            return await ws_connect(
-                ws_url,
-                protocols=protocols,
-                headers=sent,
-                compress=compress,
-                max_msg_size=max_msg_size,
-                autoclose=autoclose,
-                autoping=autoping,
-                heartbeat=heartbeat,
-                timeout=timeout,
-                receive_timeout=receive_timeout,
-                ssl_context=ssl_context,
-            )
-        except OSError as exc:
-            key = ConnectionKey(
-                http_url.scheme, ws_url.host or "", ws_url.port or 0, ssl_context or None
-            )
-            raise ClientConnectorError(key, exc) from exc
 
     # -- the request API -------------------------------------------------------------
 
     def request(
         self, method: str, url: str | URL, **kwargs: Unpack[RequestOptions]
-    ) -> _RequestContextManager:
+    ) -> RequestContextManager:
         """Send a request; await the result or use it with ``async with``."""
-        return _RequestContextManager(self._request(method, url, **kwargs))
+        if self._trace_configs:
+            return RequestContextManager(self._traced_request(method.upper(), url, kwargs))
+        # Without tracing, no wrapper coroutine: the request path is the same as before.
+        return RequestContextManager(self._send_all(method.upper(), url, kwargs, ()))
 
-    def get(self, url: str | URL, **kwargs: Unpack[RequestOptions]) -> _RequestContextManager:
+    def get(self, url: str | URL, **kwargs: Unpack[RequestOptions]) -> RequestContextManager:
         """Send a GET request."""
         return self.request("GET", url, **kwargs)
 
-    def post(self, url: str | URL, **kwargs: Unpack[RequestOptions]) -> _RequestContextManager:
+    def post(self, url: str | URL, **kwargs: Unpack[RequestOptions]) -> RequestContextManager:
         """Send a POST request."""
         return self.request("POST", url, **kwargs)
 
-    def put(self, url: str | URL, **kwargs: Unpack[RequestOptions]) -> _RequestContextManager:
+    def put(self, url: str | URL, **kwargs: Unpack[RequestOptions]) -> RequestContextManager:
         """Send a PUT request."""
         return self.request("PUT", url, **kwargs)
 
-    def patch(self, url: str | URL, **kwargs: Unpack[RequestOptions]) -> _RequestContextManager:
+    def patch(self, url: str | URL, **kwargs: Unpack[RequestOptions]) -> RequestContextManager:
         """Send a PATCH request."""
         return self.request("PATCH", url, **kwargs)
 
-    def delete(self, url: str | URL, **kwargs: Unpack[RequestOptions]) -> _RequestContextManager:
+    def delete(self, url: str | URL, **kwargs: Unpack[RequestOptions]) -> RequestContextManager:
         """Send a DELETE request."""
         return self.request("DELETE", url, **kwargs)
 
-    def head(self, url: str | URL, **kwargs: Unpack[RequestOptions]) -> _RequestContextManager:
+    def head(self, url: str | URL, **kwargs: Unpack[RequestOptions]) -> RequestContextManager:
         """Send a HEAD request (redirects are not followed unless asked)."""
         kwargs.setdefault("allow_redirects", False)
         return self.request("HEAD", url, **kwargs)
 
-    def options(self, url: str | URL, **kwargs: Unpack[RequestOptions]) -> _RequestContextManager:
+    def options(self, url: str | URL, **kwargs: Unpack[RequestOptions]) -> RequestContextManager:
         """Send an OPTIONS request."""
         return self.request("OPTIONS", url, **kwargs)
 
     # -- internals -------------------------------------------------------------------
 
-    def _build_url(self, str_or_url: str | URL, params: Params | None) -> URL:
+    async def _traced_request(
+        self, method: str, str_or_url: str | URL, kw: RequestOptions
+    ) -> ClientResponse:
+        traces = make_traces(self, self._trace_configs, kw.get("trace_request_ctx"))
         try:
-            url = URL(str_or_url)
-            if self._base_url is not None and not url.is_absolute():
-                url = self._base_url.join(url)
-            if params:
-                url = url.extend_query(params)
-        except (ValueError, TypeError) as exc:
-            raise InvalidURL(str_or_url, str(exc)) from exc
-        if url.scheme not in ("http", "https"):
-            raise InvalidURL(url, "only http and https URLs can be requested")
-        if not url.raw_host:
-            raise InvalidURL(url, "the URL has no host")
-        return url
+            return await self._send_all(method, str_or_url, kw, traces)
+        except Exception as exc:
+            url = URL(str_or_url) if isinstance(str_or_url, str) else str_or_url
+            headers: CIMultiDict[str] = CIMultiDict(kw.get("headers") or {})
+            for trace in traces:
+                await trace.request_exception(method, url, headers, exc)
+            raise
 
-    def _body(self, data: object, json_value: Any) -> Body | None:
-        if json_value is not None:
-            if data is not None:
-                raise ValueError("data= and json= cannot be used together")
-            return bytes_body(self._json_serialize(json_value).encode("utf-8"), "application/json")
-        if isinstance(data, FormData):
-            return data.to_body()
-        if isinstance(data, Mapping):
-            return FormData(data).to_body()
-        return make_body(data)
-
-    def _headers_for(  # noqa: PLR0917
+    async def _send_all(
         self,
-        url: URL,
-        extra: CIMultiDict[str],
-        skip: frozenset[str],
-        body: Body | None,
         method: str,
-        chunked: bool,
-        auth: BasicAuth | None,
-        cookies: CookiesArg | None,
-    ) -> CIMultiDict[str]:
-        headers = CIMultiDict(self._headers)
-        for name in extra:
-            headers.popall(name, None)
-        headers.extend(extra)
-        if "host" not in skip and "Host" not in headers:
-            host = url.raw_host or ""
-            if ":" in host:
-                host = f"[{host}]"  # RFC 3986 §3.2.2: IPv6 literals in brackets
-            headers["Host"] = host if url.is_default_port() else f"{host}:{url.port}"
-        for name, value in (("User-Agent", _USER_AGENT), ("Accept", "*/*")):
-            if name.lower() not in skip:
-                headers.setdefault(name, value)
-        if self._auto_decompress and "accept-encoding" not in skip:
-            headers.setdefault("Accept-Encoding", ACCEPT_ENCODING)
-        if auth is not None:
-            headers["Authorization"] = auth.encode()
-        jar = self._cookie_jar.filter_cookies(url)
-        pairs = [f"{m.key}={m.coded_value}" for m in jar.values()]
-        if cookies:
-            items = cookies.items() if isinstance(cookies, Mapping) else cookies
-            pairs.extend(f"{k}={getattr(v, 'coded_value', v)}" for k, v in items)
-        if pairs and "Cookie" not in headers:
-            headers["Cookie"] = "; ".join(pairs)
-        if body is not None:
-            if body.content_type and "Content-Type" not in headers:
-                headers["Content-Type"] = body.content_type
-            if "Content-Length" not in headers and "Transfer-Encoding" not in headers:
-                if chunked or body.length is None:
-                    headers["Transfer-Encoding"] = "chunked"
-                else:
-                    headers["Content-Length"] = str(body.length)
-        elif method in ("POST", "PUT", "PATCH") and "Content-Length" not in headers:
-            headers["Content-Length"] = "0"
-        if self._connector.force_close and "Connection" not in headers:
-            headers["Connection"] = "close"
-        return headers
-
-    async def _request(
-        self, method: str, str_or_url: str | URL, **kw: Unpack[RequestOptions]
+        str_or_url: str | URL,
+        kw: RequestOptions,
+        traces: tuple[Trace, ...],
     ) -> ClientResponse:
         if self._closed:
             raise RuntimeError("the session is closed")
-        method = method.upper()
         url = self._build_url(str_or_url, kw.get("params"))
         body = self._body(kw.get("data"), kw.get("json"))
         extra: CIMultiDict[str] = CIMultiDict(kw.get("headers") or {})
@@ -434,64 +320,66 @@ class ClientSession:
         chunked = kw.get("chunked", False)
         allow_redirects = kw.get("allow_redirects", True)
         max_redirects = kw.get("max_redirects", self._max_redirects)
+        fixed = fixed_proxy(kw.get("proxy"), kw.get("proxy_auth"), self._proxy)
+        extra_proxy_headers = kw.get("proxy_headers")
+        proxy_headers = tuple(extra_proxy_headers.items()) if extra_proxy_headers else ()
+        middlewares = kw.get("middlewares")
+        if middlewares is None:
+            middlewares = self._middlewares
         history: list[ClientResponse] = []
         while True:
             headers = self._headers_for(url, extra, skip, body, method, chunked, auth, cookies)
-            framing = headers.get("Transfer-Encoding", "").lower()
+            proxy, proxy_auth = proxy_for(url, fixed, self._trust_env)
+            hop_proxy_headers = proxy_headers
+            if proxy is not None and "Proxy-Authorization" in headers:
+                # Meant for the proxy: it goes on the CONNECT, never through the tunnel.
+                value = headers.popone("Proxy-Authorization")
+                hop_proxy_headers = (*proxy_headers, ("Proxy-Authorization", value))
+            for trace in traces:
+                await trace.request_start(method, url, headers)
             exchange = Exchange(
                 method,
                 url.with_fragment(None),
                 url,
                 headers,
                 body,
-                "chunked" in framing,
+                _is_chunked(headers),
                 kw.get("ssl"),
+                proxy,
+                proxy_auth,
+                hop_proxy_headers,
             )
-            resp = await send(self._connector, exchange, options, tuple(history))
-            self._cookie_jar.update_cookies_from_headers(resp.headers.getall("Set-Cookie", ()), url)
-            location = resp.headers.get("Location")
-            if not (allow_redirects and resp.status in _REDIRECTS and location):
+            if middlewares:
+                hist = tuple(history)
+
+                async def sender(
+                    hop: Exchange, hist: tuple[ClientResponse, ...] = hist
+                ) -> ClientResponse:
+                    return await send(self._connector, hop, options, hist, traces)
+
+                resp = await send_through(self, exchange, middlewares, sender)
+            else:
+                resp = await send(self._connector, exchange, options, tuple(history), traces)
+            set_cookies, location = resp._cookies_and_location()
+            if set_cookies:
+                self._cookie_jar.update_cookies_from_headers(set_cookies, url)
+            if not (allow_redirects and resp.status in REDIRECTS and location):
                 break
+            for trace in traces:
+                await trace.request_redirect(method, url, headers, resp)
             history.append(resp)
             resp.release()
-            if len(history) > max_redirects:
-                raise TooManyRedirects(
-                    resp.request_info,
-                    tuple(history),
-                    status=resp.status,
-                    message=f"more than {max_redirects} redirects",
-                )
-            try:
-                new_url = url.join(URL(location))
-            except ValueError as exc:
-                raise InvalidURL(location, "invalid redirect Location") from exc
-            if new_url.scheme not in ("http", "https") or not new_url.raw_host:
-                raise InvalidURL(new_url, "redirect to a URL that is not http(s)")
-            # RFC 9110 §15.4.4: 303 means GET; for 301/302 user agents
-            # historically change POST to GET (§15.4.2, §15.4.3).
-            if (resp.status == 303 and method != "HEAD") or (
-                resp.status in (301, 302) and method == "POST"
-            ):
-                method, body = "GET", None
-                for name in _BODY_HEADERS:
-                    extra.popall(name, None)
-            elif body is not None and not body.replayable:
-                raise ClientResponseError(
-                    resp.request_info,
-                    tuple(history),
-                    status=resp.status,
-                    message="cannot follow the redirect: the streamed request body "
-                    "cannot be sent again",
-                    headers=resp.headers,
-                )
-            if _origin(new_url) != _origin(url):
-                # Credentials and explicit cookies are for the origin they were
-                # given for: never forwarded (this covers https -> http too).
+            new_url, method, body, same_origin = redirect_target(
+                resp, url, location, method, body, extra, tuple(history), max_redirects
+            )
+            if not same_origin:
                 auth, cookies = None, None
-                extra.popall("Authorization", None)
-                extra.popall("Cookie", None)
             url = new_url.with_user(None) if new_url.user or new_url.password else new_url
         resp.history = tuple(history)
+        if traces:
+            resp._traces = traces
+            for trace in traces:
+                await trace.request_end(method, url, headers, resp)
         check = kw.get("raise_for_status")
         check = self._raise_for_status if check is None else check
         if check is True:
@@ -503,3 +391,7 @@ class ClientSession:
                 resp.release()
                 raise
         return resp
+
+
+def _is_chunked(headers: CIMultiDict[str]) -> bool:
+    return "chunked" in headers.get("Transfer-Encoding", "").lower()
