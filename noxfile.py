@@ -48,9 +48,12 @@ INTEGRATION_EXTRA = [
     "httpx>=0.27",
     "websockets>=15",
     "aiohttp>=3.10",
+    "uvloop>=0.21; sys_platform != 'win32'",
     "tomli>=2.0; python_version < '3.11'",
 ]
 BUILD_TOOLS = ["twine>=5.1"]
+# The peers every benchmark compares with, and uvloop for the *-uvloop columns.
+BENCH_EXTRA = ["aiohttp", "uvloop", "httpx>=0.27", "websockets>=15"]
 
 
 def _canonical(name: str) -> str:
@@ -387,9 +390,24 @@ def coverage(session: nox.Session) -> None:
             )
 
 
+#: ``nox -s bench -- <suite> [its options]``; no suite name runs them all with defaults.
+BENCH_SUITES = {
+    "http": "benchmarks/run.py",
+    "routing": "benchmarks/routing_bench.py",
+    "client": "benchmarks/client_bench.py",
+    "ws": "benchmarks/ws_bench.py",
+    "static": "benchmarks/static_bench.py",
+}
+
+
 @nox.session(python=[NEWEST], default=False)
 def bench(session: nox.Session) -> None:
-    """aioweb vs aiohttp side by side (``benchmarks/run.py``; posargs go to it)."""
+    """aioweb vs its peers side by side, one suite or all (``benchmarks/README.md``).
+
+    ``nox -s bench`` runs every suite with its defaults; ``nox -s bench -- ws --rounds 5``
+    runs one suite, the rest of the posargs going to its script; arguments without a suite
+    name (``nox -s bench -- --idle-rss``) go to ``benchmarks/run.py``, as before.
+    """
     if shutil.which("wrk") is None:
         if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
             session.run("apt-get", "update", "-q", external=True)
@@ -397,8 +415,16 @@ def bench(session: nox.Session) -> None:
         else:
             session.warn("wrk is not installed (apt-get install wrk); HTTP load runs may fail")
     # uvloop: the aioweb-uvloop (and aiohttp-uvloop) servers; `-- --idle-rss` runs idle_rss.py
-    install_closure(session, META, editable=False, extra=["aiohttp", "uvloop"])
-    session.run("python", "benchmarks/run.py", *session.posargs)
+    _apt_install(session, {"nginx": "nginx"})  # the static and client suites' peer
+    install_closure(session, META, editable=False, extra=BENCH_EXTRA)
+    args = list(session.posargs)
+    if args and args[0] in BENCH_SUITES:
+        session.run("python", BENCH_SUITES[args[0]], *args[1:])
+    elif args:
+        session.run("python", BENCH_SUITES["http"], *args)
+    else:
+        for script in BENCH_SUITES.values():
+            session.run("python", script)
 
 
 AUTOBAHN_WSTEST = Path("/tmp/autobahn27/bin/wstest")
