@@ -71,6 +71,15 @@ def decode(coding: str, data: bytes) -> bytes:
         (" gzip ; q=0.8 , br ; q=0.9 ", BR),
         (",,,", None),
         ("gzip;q=0.5, gzip;q=0", GZ),
+        # RFC 9110 §12.4.2 qvalue grammar: anything else voids the entry, never guessed at.
+        ("gzip;q=0.0001", None),
+        ("gzip;q=0.5000, deflate;q=0.1", DF),
+        ("gzip;q=.5", None),
+        ("gzip;q=1e-1", None),
+        ("gzip;q=nan", None),
+        ("gzip;q=1.001", None),
+        ("gzip;q=1.000, deflate;q=0.999", GZ),
+        ("gzip;q=0.001", GZ),
     ],
     ids=repr,
 )
@@ -98,6 +107,24 @@ def test_no_compression_library_is_imported_with_the_kernel() -> None:
     subprocess.run([sys.executable, "-W", "error", "-c", code], check=True, timeout=30)
 
 
+def test_a_huge_header_is_parsed_in_linear_time() -> None:
+    # The server bounds header size; here a 600 KB value must still be cheap and exact.
+    assert negotiate_coding("x;q=0.5, " * 60_000 + "gzip", ALL) is GZ
+    assert negotiate_coding(";;;=," * 100_000, ALL) is None
+
+
+def test_a_blocked_library_is_not_offered(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = available_codings()
+    monkeypatch.setitem(sys.modules, "brotli", None)
+    monkeypatch.setitem(sys.modules, "zstandard", None)
+    assert available_codings() == (GZ, DF)
+    assert negotiate_coding("br, zstd, gzip;q=0.1") is GZ
+    with pytest.raises(ValueError, match="brotli"):
+        make_compressor(BR)
+    monkeypatch.undo()
+    assert available_codings() == before  # not cached as missing
+
+
 # -- compressors ---------------------------------------------------------------------------
 
 
@@ -118,6 +145,27 @@ def test_compressor_round_trip_in_pieces(coding: ContentCoding) -> None:
 def test_compressor_refuses_identity() -> None:
     with pytest.raises(ValueError, match="identity"):
         make_compressor(ContentCoding.identity)
+
+
+@pytest.mark.skipif(not HAVE_ZSTD, reason="zstandard is not installed")
+def test_zstd_records_a_known_size_for_one_shot_decoders() -> None:
+    import zstandard
+
+    compressor = make_compressor(ZS, size=len(BODY))
+    frame = compressor.compress(BODY) + compressor.flush()
+    assert zstandard.frame_content_size(frame) == len(BODY)
+    assert zstandard.ZstdDecompressor().decompress(frame) == BODY
+    unknown = make_compressor(ZS)
+    assert zstandard.frame_content_size(unknown.compress(BODY) + unknown.flush()) == -1
+    wrong = make_compressor(ZS, size=len(BODY) + 1)
+    wrong.compress(BODY)
+    with pytest.raises(zstandard.ZstdError):
+        wrong.flush()
+
+
+def test_size_is_ignored_by_the_zlib_codings() -> None:
+    compressor = make_compressor(GZ, size=1)
+    assert gzip.decompress(compressor.compress(BODY) + compressor.flush()) == BODY
 
 
 def test_gzip_strategy_is_used() -> None:
@@ -143,6 +191,33 @@ def test_add_vary(before: str | None, after: str) -> None:
     headers: CIMultiDict[str] = CIMultiDict({"Vary": before} if before else {})
     add_vary(headers, "Accept-Encoding")
     assert headers["Vary"] == after
+
+
+@pytest.mark.parametrize(
+    ("fields", "after"),
+    [
+        (["Origin", "Cookie"], ["Origin, Cookie, Accept-Encoding"]),
+        (["Origin", "accept-encoding"], ["Origin", "accept-encoding"]),
+        (["Origin", "*"], ["Origin", "*"]),
+        (["", " , "], ["Accept-Encoding"]),
+        (["A ,B"], ["A, B, Accept-Encoding"]),
+    ],
+)
+def test_add_vary_merges_several_fields_without_losing_any(
+    fields: list[str], after: list[str]
+) -> None:
+    from multidict import CIMultiDict
+
+    headers: CIMultiDict[str] = CIMultiDict([("Vary", field) for field in fields])
+    add_vary(headers, "Accept-Encoding")
+    assert headers.getall("Vary") == after
+
+
+def test_add_vary_on_a_plain_mapping() -> None:
+    headers = {"Vary": "Origin"}
+    add_vary(headers, "Accept-Encoding")
+    add_vary(headers, "origin")
+    assert headers == {"Vary": "Origin, Accept-Encoding"}
 
 
 # -- enable_compression through prepare() ----------------------------------------------------
@@ -179,6 +254,17 @@ async def test_response_body_is_compressed_whole(coding: ContentCoding) -> None:
     assert not writer.head.chunked
     assert decode(coding.value, bytes(writer.body)) == BODY
     assert response.body == BODY  # the application still sees its own bytes
+
+
+@pytest.mark.skipif(not HAVE_ZSTD, reason="zstandard is not installed")
+async def test_response_zstd_frame_carries_the_body_size() -> None:
+    import zstandard
+
+    response = Response(body=BODY)
+    response.enable_compression(force=ZS)
+    writer = await _send(response, None)
+    assert zstandard.frame_content_size(bytes(writer.body)) == len(BODY)
+    assert zstandard.ZstdDecompressor().decompress(bytes(writer.body)) == BODY
 
 
 @pytest.mark.parametrize("coding", _codings(), ids=lambda c: c.value)

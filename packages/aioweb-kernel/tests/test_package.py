@@ -53,6 +53,7 @@ def test_import_does_no_work_in_a_fresh_process() -> None:
         "_request",
         "_response",
         "_signals",
+        "_stream_response",
         "_streams",
         "_version",
         "_web_exceptions",

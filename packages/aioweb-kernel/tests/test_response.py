@@ -569,3 +569,12 @@ async def test_on_response_prepare_of_subapp_runs_too() -> None:
 def test_text_with_a_charset_in_content_type_is_refused() -> None:
     with pytest.raises(ValueError, match="charset="):
         Response(text="x", content_type="text/plain; charset=utf-8")
+
+
+def test_the_split_modules_agree() -> None:
+    # StreamResponse moved to _stream_response; kernel modules still import it from _response.
+    from aioweb.kernel import _response, _stream_response
+
+    assert _response.StreamResponse is _stream_response.StreamResponse is StreamResponse
+    assert issubclass(_response.Response, StreamResponse)
+    assert _response.Response is Response

@@ -6,12 +6,13 @@ import gzip
 import importlib
 import sys
 import zlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import pytest
 from middleware_testlib import make_app, make_request, serve, text_handler
 
-from aioweb.kernel import Request, Response, StreamResponse
+from aioweb.kernel import ContentCoding, Request, Response, StreamResponse, negotiate_coding
+from aioweb.kernel import available_codings as kernel_available_codings
 from aioweb.middleware import (
     available_codings,
     compression_middleware,
@@ -61,6 +62,54 @@ def test_select_coding(header: str | None, expected: str | None) -> None:
 def test_select_coding_respects_what_is_offered() -> None:
     assert select_coding("br, gzip;q=0.5", ("gzip", "deflate")) == "gzip"
     assert select_coding("br", ("gzip",)) is None
+
+
+def test_select_coding_is_the_kernels_negotiation() -> None:
+    # Since the switch to the kernel: identity weighted above every coding wins, and
+    # names the kernel has no compressor for are never picked.
+    assert select_coding("gzip;q=0.5, identity", ALL) is None
+    assert select_coding("identity;q=0, gzip", ALL) == "gzip"
+    assert select_coding("compress, gzip;q=0.1", ("compress", "gzip")) == "gzip"
+    assert select_coding("identity", ("identity",)) is None
+    for header in ("gzip;q=0.5, deflate;q=0.1", "*, br;q=0", "x-gzip;q=0.7, br;q=0.6"):
+        kernel = negotiate_coding(header, tuple(ContentCoding(c) for c in ALL))
+        assert select_coding(header, ALL) == (None if kernel is None else kernel.value)
+
+
+def test_available_codings_use_the_kernels_order() -> None:
+    assert available_codings() == tuple(c.value for c in kernel_available_codings())
+    assert available_codings()[-2:] == ("gzip", "deflate")
+    if len(available_codings()) == 4:
+        assert available_codings() == ("zstd", "br", "gzip", "deflate")
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("*", "zstd"),
+        ("br, zstd", "zstd"),
+        ("br, zstd;q=0.9", "br"),
+        ("gzip, br, zstd, deflate", "zstd"),
+        ("gzip, deflate", "gzip"),
+    ],
+)
+async def test_default_preference_is_the_kernels(header: str, expected: str) -> None:
+    if not {"br", "zstd"} <= set(available_codings()):
+        pytest.skip("brotli and zstandard are not both installed")
+    resp = await compression_middleware()(
+        make_request(headers={"Accept-Encoding": header}), big_handler
+    )
+    assert resp.headers["Content-Encoding"] == expected
+
+
+async def test_codings_option_order_breaks_ties() -> None:
+    mw = compression_middleware(codings=("deflate", "gzip", "gzip"))
+    resp = await mw(make_request(headers={"Accept-Encoding": "gzip, deflate"}), big_handler)
+    assert resp.headers["Content-Encoding"] == "deflate"
+    none = compression_middleware(codings=())
+    resp = await none(make_request(headers={"Accept-Encoding": "gzip"}), big_handler)
+    assert "Content-Encoding" not in resp.headers
+    assert "Vary" not in resp.headers
 
 
 def decode(coding: str, data: bytes) -> bytes:
@@ -197,6 +246,15 @@ async def test_optional_codings_missing_are_not_offered(monkeypatch: pytest.Monk
     assert resp.headers["Content-Encoding"] == "gzip"
 
 
+def kernel_compressed(body: bytes) -> Callable[[Request], Awaitable[StreamResponse]]:
+    async def handler(request: Request) -> StreamResponse:
+        response = Response(body=body, content_type="text/plain")
+        response.enable_compression()
+        return response
+
+    return handler
+
+
 @pytest.mark.loopback
 async def test_live_compression() -> None:
     app = make_app(
@@ -204,6 +262,8 @@ async def test_live_compression() -> None:
             ("GET", "/big", big_handler),
             ("HEAD", "/big", big_handler),
             ("GET", "/small", text_handler("tiny")),
+            ("GET", "/kernel", kernel_compressed(BODY)),
+            ("GET", "/kernel-small", kernel_compressed(b"tiny")),
         ],
         [compression_middleware()],
     )
@@ -225,3 +285,13 @@ async def test_live_compression() -> None:
         head = await live.client.head("/big", headers={"Accept-Encoding": "gzip"})
         assert head.status_code == 200
         assert "content-encoding" not in head.headers
+        async with live.client.stream(
+            "GET", "/kernel", headers={"Accept-Encoding": "gzip"}
+        ) as streamed:
+            raw = b"".join([chunk async for chunk in streamed.aiter_raw()])
+            assert streamed.headers["content-encoding"] == "gzip"
+            assert streamed.headers["vary"] == "Accept-Encoding"
+        assert gzip.decompress(raw) == BODY  # compressed once, not twice
+        small = await live.client.get("/kernel-small", headers={"Accept-Encoding": "gzip"})
+        assert small.headers["content-encoding"] == "gzip"  # the handler asked the kernel
+        assert small.content == b"tiny"

@@ -8,7 +8,7 @@ import re
 import pytest
 from middleware_testlib import TIMEOUT, make_app, make_request, ok
 
-from aioweb.kernel import HTTPNotFound, Request, StreamResponse
+from aioweb.kernel import HTTPNotFound, Request, Response, StreamResponse
 from aioweb.middleware import OriginSpec, cors_middleware
 from aioweb.testing import AiowebClient
 
@@ -187,3 +187,14 @@ async def test_live_cors(aioweb_client: AiowebClient) -> None:
     assert evil.headers["vary"] == "Origin"
     gone = await asyncio.wait_for(client.get("/nope", headers={"Origin": GOOD}), TIMEOUT)
     assert (gone.status, gone.headers["access-control-allow-origin"]) == (404, GOOD)
+
+
+async def test_vary_keeps_every_field_the_handler_set() -> None:
+    async def varied(request: Request) -> StreamResponse:
+        response = Response(text="x")
+        response.headers.add("Vary", "Cookie")
+        response.headers.add("Vary", "Accept-Language")
+        return response
+
+    resp = await cors_middleware(origins=GOOD)(make_request("GET", "/", {"Origin": GOOD}), varied)
+    assert resp.headers.getall("Vary") == ["Cookie, Accept-Language, Origin"]

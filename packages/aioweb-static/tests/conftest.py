@@ -12,6 +12,12 @@ import pytest
 BIG = bytes(range(256)) * 4096 + b"0123456789abcdefg"
 #: ``app.js.gz``: really gzip, so clients can decode it.
 GZ = gzip.compress(b"console.log(1)", mtime=0)
+try:  # really brotli when it can be made: a client with brotli decodes what it is sent
+    import brotli  # type: ignore[import-untyped,import-not-found,unused-ignore]
+
+    BR: bytes = brotli.compress(b"console.log(1)")
+except ImportError:
+    BR = b"BR-DATA"
 
 
 @pytest.fixture
@@ -24,7 +30,7 @@ def root(tmp_path: Path) -> Path:
     (served / "big.bin").write_bytes(BIG)
     (served / "app.js").write_text("console.log(1)")
     (served / "app.js.gz").write_bytes(GZ)
-    (served / "app.js.br").write_bytes(b"BR-DATA")
+    (served / "app.js.br").write_bytes(BR)
     (served / ".env").write_text("SECRET=1")
     (served / "sub").mkdir()
     (served / "sub" / "inner.txt").write_text("inner")

@@ -9,12 +9,15 @@ the libraries are imported on first use, never when this module is imported.
 from __future__ import annotations
 
 import enum
-import functools
 import importlib
+import re
+import sys
 import zlib
 from collections.abc import MutableMapping
 from types import ModuleType
 from typing import Any, Final, Protocol
+
+from multidict import MultiMapping
 
 __all__ = [
     "Compressor",
@@ -48,11 +51,23 @@ _ZSTD_LEVEL: Final = 3
 _BROTLI_QUALITY: Final = 4  # fast enough for dynamic responses (11, the default, is not)
 
 
-@functools.cache
+#: RFC 9110 §12.4.2: qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] )
+_QVALUE: Final = re.compile(r"(?:0(?:\.[0-9]{0,3})?|1(?:\.0{0,3})?)\Z")
+#: Libraries whose import failed: not retried on every response.
+_MISSING: Final[set[str]] = set()
+
+
 def _library(name: str) -> ModuleType | None:
+    if name in sys.modules:
+        # ``sys.modules[name] = None`` blocks an import (how tests and embedders hide one).
+        found: ModuleType | None = sys.modules[name]
+        return found
+    if name in _MISSING:
+        return None
     try:
         return importlib.import_module(name)
     except ImportError:
+        _MISSING.add(name)
         return None
 
 
@@ -69,12 +84,10 @@ def _parse_q(params: list[str]) -> float | None:
     for param in params:
         key, _, value = param.partition("=")
         if key.strip().lower() == "q":
-            try:
-                q = float(value.strip())
-            except ValueError:
-                return None  # a malformed weight: ignore the whole entry
-            if not 0.0 <= q <= 1.0:
-                return None
+            value = value.strip()
+            if not _QVALUE.match(value):
+                return None  # a malformed weight: ignore the whole entry, never guess
+            q = float(value)
     return q
 
 
@@ -163,7 +176,11 @@ class _Wrapped:
 
 
 def make_compressor(
-    coding: ContentCoding, *, level: int | None = None, strategy: int | None = None
+    coding: ContentCoding,
+    *,
+    level: int | None = None,
+    strategy: int | None = None,
+    size: int | None = None,
 ) -> Compressor:
     """A new compressor for ``coding``.
 
@@ -171,6 +188,9 @@ def make_compressor(
         coding: gzip, deflate (zlib-wrapped, RFC 9110 §8.4.1.2), br or zstd.
         level: the compression level (the library's own scale; default: a fast one).
         strategy: a ``zlib`` strategy (gzip and deflate only).
+        size: the exact total input length, when known: zstd records it in the frame
+            header (RFC 8878 §3.1.1.1.4), which one-shot decoders need; feeding a
+            different length then fails at ``flush``. Ignored by the other codings.
 
     Raises:
         ValueError: ``identity``, or br/zstd without their library installed.
@@ -192,7 +212,7 @@ def make_compressor(
         raise ValueError(f"{coding.value} needs the {_LIBRARY[coding]!r} package")
     if coding is ContentCoding.zstd:
         zstd = library.ZstdCompressor(level=_ZSTD_LEVEL if level is None else level)
-        obj = zstd.compressobj()
+        obj = zstd.compressobj(size=-1 if size is None else size)
         return _Wrapped(coding, obj.compress, obj.flush)
     brotli = library.Compressor(quality=_BROTLI_QUALITY if level is None else level)
     return _Wrapped(coding, brotli.process, brotli.finish)
@@ -202,13 +222,17 @@ def add_vary(headers: MutableMapping[str, str], name: str) -> None:
     """Add ``name`` to the ``Vary`` header unless it (or ``*``) is listed already.
 
     Args:
-        headers: response headers (a ``CIMultiDict``: the lookup is case-insensitive).
+        headers: response headers (a ``CIMultiDict``: the lookup is case-insensitive;
+            several ``Vary`` fields are merged into one).
         name: the request header the response depends on.
     """
-    current = headers.get("Vary")
-    if current is None:
-        headers["Vary"] = name
-        return
-    tokens = {token.strip().lower() for token in current.split(",")}
-    if name.lower() not in tokens and "*" not in tokens:
-        headers["Vary"] = f"{current}, {name}"
+    if isinstance(headers, MultiMapping):
+        fields: list[str] = headers.getall("Vary", [])
+    else:
+        value = headers.get("Vary")
+        fields = [] if value is None else [value]
+    present = [token.strip() for field in fields for token in field.split(",") if token.strip()]
+    lowered = {token.lower() for token in present}
+    if name.lower() not in lowered and "*" not in lowered:
+        # Several Vary fields are one list (RFC 9110 §5.3): merge them rather than drop any.
+        headers["Vary"] = ", ".join([*present, name])

@@ -1,39 +1,46 @@
 """``compression_middleware``: negotiated response compression (RFC 9110 §8.4, §12.5.3).
 
-gzip and deflate use the stdlib's zlib. ``br`` needs the ``brotli`` package and
+The negotiation, the compressors and ``Vary`` handling are the kernel's public helpers
+(``negotiate_coding``, ``make_compressor``, ``add_vary``): this module only decides
+which responses to compress, with which level, and where (in the loop or a thread).
+gzip and deflate use the stdlib's zlib; ``br`` needs the ``brotli`` package and
 ``zstd`` the ``zstandard`` package (extras ``aioweb-middleware[brotli]`` and
-``[zstd]``); they are imported when the middleware is built, never at import time, and
-a missing one is simply not offered.
+``[zstd]``); the kernel imports them on first use, never at import time, and a missing
+one is simply not offered.
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib
-import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from types import MappingProxyType
-from typing import Final, Protocol, cast
+from typing import Final
 
-from aioweb.kernel import Handler, Middleware, Request, Response, StreamResponse
+from aioweb.kernel import (
+    ContentCoding,
+    Handler,
+    Middleware,
+    Request,
+    Response,
+    StreamResponse,
+    add_vary,
+    make_compressor,
+    negotiate_coding,
+)
+from aioweb.kernel import available_codings as kernel_available_codings
 
 from ._errors import MiddlewareConfigError
-from ._negotiate import add_vary, parse_qlist
 
 __all__ = ["DEFAULT_LEVELS", "available_codings", "compression_middleware", "select_coding"]
 
-Compressor = Callable[[bytes], bytes]
-
-#: Server preference, best first, for codings the client weighs equally.
-PREFERENCE: Final = ("br", "zstd", "gzip", "deflate")
-#: Defaults chosen for on-the-fly compression (speed over the last few percent).
+#: Defaults chosen for on-the-fly compression (speed over the last few percent); the
+#: same levels the kernel's ``make_compressor`` uses when given none.
 DEFAULT_LEVELS: Final[Mapping[str, int]] = MappingProxyType(
     {"br": 4, "zstd": 3, "gzip": 6, "deflate": 6}
 )
 _LEVEL_RANGES: Final = {"br": (0, 11), "zstd": (1, 22), "gzip": (0, 9), "deflate": (0, 9)}
 #: Statuses whose body is not a representation of the target (or is absent).
 _SKIP_STATUSES: Final = frozenset({204, 206, 304})
-_ALIASES: Final = {"x-gzip": "gzip"}
 #: Media types that are compressed already: another pass costs CPU and saves nothing.
 _COMPRESSED_TYPES: Final = ("image/", "video/", "audio/", "font/woff")
 _COMPRESSED_EXACT: Final = frozenset(
@@ -48,82 +55,44 @@ def _precompressed(content_type: str) -> bool:
     return media.startswith(_COMPRESSED_TYPES) and media != "image/svg+xml"
 
 
-class _Brotli(Protocol):
-    def compress(self, data: bytes, *, quality: int) -> bytes: ...
-
-
-class _ZstdCompressor(Protocol):
-    def compress(self, data: bytes) -> bytes: ...
-
-
-class _Zstandard(Protocol):
-    def ZstdCompressor(self, *, level: int) -> _ZstdCompressor: ...  # noqa: N802
-
-
-def _optional(module: str) -> object | None:
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        return None
-
-
-def _zlib(level: int, wbits: int) -> Compressor:
-    def compress(data: bytes) -> bytes:
-        c = zlib.compressobj(level, zlib.DEFLATED, wbits)
-        return c.compress(data) + c.flush()
-
-    return compress
-
-
-def _compressor(coding: str, level: int) -> Compressor | None:
-    if coding == "gzip":
-        return _zlib(level, 16 + zlib.MAX_WBITS)
-    if coding == "deflate":  # RFC 9110 §8.4.1.2: "deflate" is the zlib format (RFC 1950)
-        return _zlib(level, zlib.MAX_WBITS)
-    if coding == "br":
-        brotli = cast("_Brotli | None", _optional("brotli"))
-        if brotli is None:
-            return None
-        return lambda data: brotli.compress(data, quality=level)
-    zstd = cast("_Zstandard | None", _optional("zstandard"))
-    if zstd is None:
-        return None
-    return zstd.ZstdCompressor(level=level).compress
-
-
 def available_codings() -> tuple[str, ...]:
-    """The content codings this installation can produce, in server preference order."""
-    return tuple(c for c in PREFERENCE if c in ("gzip", "deflate") or _compressor(c, 1) is not None)
+    """The content codings this installation can produce, most preferred first.
+
+    The kernel's ``available_codings()`` as ``Content-Encoding`` tokens: ``zstd``,
+    ``br``, ``gzip``, ``deflate`` (``zstd`` and ``br`` only when their library imports).
+    """
+    return tuple(coding.value for coding in kernel_available_codings())
+
+
+def _codings(names: Sequence[str]) -> tuple[ContentCoding, ...]:
+    return tuple(ContentCoding(name) for name in names if name in _LEVEL_RANGES)
 
 
 def select_coding(accept_encoding: str | None, offered: Sequence[str]) -> str | None:
     """The coding to use for a response, or ``None`` for identity.
 
-    Follows RFC 9110 §12.5.3: each coding gets its own weight, else that of ``*``;
-    ``q=0`` excludes it. The highest weight wins, ties go to the earlier of ``offered``.
-    A request without ``Accept-Encoding`` gets identity (the RFC allows any coding,
-    but a client that says nothing is safest answered uncompressed).
+    The kernel's ``negotiate_coding`` over ``offered`` (RFC 9110 §12.5.3): each coding
+    gets its own weight, else that of ``*``; ``q=0`` excludes it; a weight that is not
+    an RFC ``qvalue`` voids its entry. The highest weight wins, ties go to the earlier
+    of ``offered``; ``identity`` weighted above the winner means no compression. A
+    request without ``Accept-Encoding`` gets identity (the RFC allows any coding, but a
+    client that says nothing is safest answered uncompressed).
 
     Args:
         accept_encoding: the header value, if any.
-        offered: the codings the server can produce, in preference order.
+        offered: the codings the server can produce, in preference order; names other
+            than ``gzip``, ``deflate``, ``br`` and ``zstd`` are ignored.
 
     Returns:
         One of ``offered``, or ``None``.
     """
-    if not accept_encoding:
-        return None
-    weights: dict[str, float] = {}
-    for name, weight in parse_qlist(accept_encoding):
-        coding = _ALIASES.get(name, name)
-        weights[coding] = max(weight, weights.get(coding, 0.0))
-    star = weights.get("*", 0.0)
-    best, best_weight = None, 0.0
-    for coding in offered:
-        weight = weights.get(coding, star)
-        if weight > best_weight:
-            best, best_weight = coding, weight
-    return best
+    coding = negotiate_coding(accept_encoding, _codings(offered))
+    return None if coding is None else coding.value
+
+
+def _compress(coding: ContentCoding, level: int, body: bytes) -> bytes:
+    compressor = make_compressor(coding, level=level, size=len(body))
+    return compressor.compress(body) + compressor.flush()
 
 
 def _check_levels(levels: Mapping[str, int]) -> dict[str, int]:
@@ -145,7 +114,7 @@ def compression_middleware(
     *,
     min_size: int = 1024,
     levels: Mapping[str, int] = DEFAULT_LEVELS,
-    codings: Sequence[str] = PREFERENCE,
+    codings: Sequence[str] | None = None,
     thread_min_size: int = 1024 * 1024,
 ) -> Middleware:
     """Compress ``Response`` bodies with the best coding the client accepts.
@@ -160,11 +129,18 @@ def compression_middleware(
     compressed or not, so caches keep the variants apart. A strong ``ETag`` of a
     compressed body is made weak (the bytes differ from the uncompressed ones).
 
+    The body is compressed here rather than by ``Response.enable_compression()`` at
+    ``prepare``: that keeps ``levels`` and ``thread_min_size`` (the kernel compresses
+    at its default level, in the loop) and lets outer middlewares see the final body.
+    A handler that called ``enable_compression()`` itself is not compressed twice: the
+    kernel leaves a response that has ``Content-Encoding`` alone.
+
     Args:
         min_size: bodies shorter than this are sent as they are.
         levels: compression level per coding (defaults: :data:`DEFAULT_LEVELS`).
-        codings: the codings to offer, in preference order; ``br`` and ``zstd`` are
-            dropped when their package is not installed.
+        codings: the codings to offer, in preference order (default: the kernel's,
+            ``zstd``, ``br``, ``gzip``, ``deflate``); ``br`` and ``zstd`` are dropped
+            when their package is not installed.
         thread_min_size: bodies at least this long are compressed in the loop's
             default executor, so a big body does not stall other requests.
 
@@ -177,14 +153,12 @@ def compression_middleware(
     if min_size < 0 or thread_min_size < 0:
         raise MiddlewareConfigError("min_size and thread_min_size must not be negative")
     chosen = _check_levels(levels)
-    compressors: dict[str, Compressor] = {}
-    for coding in codings:
-        if coding not in _LEVEL_RANGES:
-            raise MiddlewareConfigError(f"unknown content coding {coding!r}")
-        found = _compressor(coding, chosen[coding])
-        if found is not None:
-            compressors[coding] = found
-    offered = tuple(compressors)
+    installed = kernel_available_codings()
+    names = [c.value for c in installed] if codings is None else list(codings)
+    for name in names:
+        if name not in _LEVEL_RANGES:
+            raise MiddlewareConfigError(f"unknown content coding {name!r}")
+    offered = tuple(c for c in dict.fromkeys(_codings(names)) if c in installed)
 
     def eligible(request: Request, response: Response) -> bool:
         return not (
@@ -203,18 +177,18 @@ def compression_middleware(
         response = await handler(request)
         if not offered or not isinstance(response, Response) or not eligible(request, response):
             return response
-        add_vary(response.headers, ("Accept-Encoding",))
-        coding = select_coding(request.headers.get("Accept-Encoding"), offered)
+        add_vary(response.headers, "Accept-Encoding")
+        coding = negotiate_coding(request.headers.get("Accept-Encoding"), offered)
         if coding is None:
             return response
-        body = response.body
-        compress = compressors[coding]
+        body, level = response.body, chosen[coding.value]
         if len(body) >= thread_min_size:
-            data = await asyncio.get_running_loop().run_in_executor(None, compress, body)
+            loop = asyncio.get_running_loop()
+            data = await loop.run_in_executor(None, _compress, coding, level, body)
         else:
-            data = compress(body)
+            data = _compress(coding, level, body)
         response.body = data
-        response.headers["Content-Encoding"] = coding
+        response.headers["Content-Encoding"] = coding.value
         etag = response.headers.get("ETag")
         if etag is not None and not etag.startswith("W/"):
             response.headers["ETag"] = "W/" + etag

@@ -13,10 +13,17 @@ from typing import Final, TypeAlias
 
 from multidict import CIMultiDict
 
-from aioweb.kernel import Handler, HTTPException, Middleware, Request, Response, StreamResponse
+from aioweb.kernel import (
+    Handler,
+    HTTPException,
+    Middleware,
+    Request,
+    Response,
+    StreamResponse,
+    add_vary,
+)
 
 from ._errors import MiddlewareConfigError
-from ._negotiate import add_vary
 
 __all__ = ["OriginSpec", "cors_middleware"]
 
@@ -150,10 +157,8 @@ def cors_middleware(
 
     def preflight(request: Request, origin: str | None) -> Response:
         response = Response(status=preflight_status)
-        add_vary(
-            response.headers,
-            ("Origin", "Access-Control-Request-Method", "Access-Control-Request-Headers"),
-        )
+        for name in ("Origin", "Access-Control-Request-Method", "Access-Control-Request-Headers"):
+            add_vary(response.headers, name)
         method = request.headers.get("Access-Control-Request-Method", "").strip()
         asked = [
             h.strip().lower()
@@ -181,7 +186,7 @@ def cors_middleware(
 
     def finish(out: CIMultiDict[str], origin: str | None) -> None:
         if not any_origin:
-            add_vary(out, ("Origin",))
+            add_vary(out, "Origin")
         if origin is not None:
             decorate(out, origin)
             if expose_value:

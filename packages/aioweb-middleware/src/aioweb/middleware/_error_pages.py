@@ -17,11 +17,12 @@ from aioweb.kernel import (
     Request,
     Response,
     StreamResponse,
+    add_vary,
     reason_phrase,
 )
 
 from ._errors import MiddlewareConfigError
-from ._negotiate import add_vary, best_media_type
+from ._negotiate import best_media_type
 
 __all__ = ["ERROR_KEY", "error_pages_middleware", "render_error"]
 
@@ -77,7 +78,7 @@ def render_error(
     else:
         text = f"{status}: {reason}\n" + (f"\n{detail}" if detail is not None else "")
         response = Response(text=text, status=status)
-    add_vary(response.headers, ("Accept",))
+    add_vary(response.headers, "Accept")
     return response
 
 

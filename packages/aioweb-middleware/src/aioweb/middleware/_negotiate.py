@@ -1,19 +1,18 @@
-"""Header helpers shared by the middlewares: q-value lists and ``Vary``.
+"""``Accept`` negotiation for error pages: q-value lists and the best media type.
 
-``Accept`` and ``Accept-Encoding`` are comma-separated lists of items with an optional
-weight (RFC 9110 §12.4.2: ``qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] )``).
-An item whose weight does not parse is ignored rather than guessed at.
+``Accept`` is a comma-separated list of items with an optional weight (RFC 9110
+§12.4.2: ``qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] )``). An item
+whose weight does not parse is ignored rather than guessed at. ``Accept-Encoding`` and
+``Vary`` are handled by the kernel's ``negotiate_coding`` and ``add_vary``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Final
 
-from multidict import CIMultiDict
-
-__all__ = ["add_vary", "best_media_type", "parse_qlist"]
+__all__ = ["best_media_type", "parse_qlist"]
 
 _QVALUE: Final = re.compile(r"(?:0(?:\.[0-9]{0,3})?|1(?:\.0{0,3})?)\Z")
 #: Headers longer than this are not parsed (their items are then ignored): a bound on
@@ -94,19 +93,3 @@ def best_media_type(accept: str | None, offers: Sequence[str]) -> str:
         if weight > best_weight:
             best, best_weight = offer, weight
     return best
-
-
-def add_vary(headers: CIMultiDict[str], names: Iterable[str]) -> None:
-    """Add field names to ``Vary`` unless already listed (or ``Vary: *``).
-
-    Args:
-        headers: the response headers to update.
-        names: the request header names the response depends on.
-    """
-    present = [v.strip() for field in headers.getall("Vary", ()) for v in field.split(",")]
-    lowered = {v.lower() for v in present if v}
-    if "*" in lowered:
-        return
-    added = [n for n in names if n.lower() not in lowered]
-    if added:
-        headers["Vary"] = ", ".join([v for v in present if v] + added)
