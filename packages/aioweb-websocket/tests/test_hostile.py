@@ -102,3 +102,55 @@ async def test_peer_vanishing_mid_message(live: Live) -> None:
     async with live.raw() as (_, writer):
         writer.write(client_frame(0x2, b"x" * 1000)[:100])
         await writer.drain()
+
+
+VALID_THEN_BAD = [
+    pytest.param(client_frame(0x1, b"x", rsv1=True), 1002, id="rsv1"),
+    pytest.param(bytes((0x83, 0x80)) + MASK, 1002, id="reserved-opcode"),
+    pytest.param(client_frame(0x0, b"x"), 1002, id="continuation-without-message"),
+    pytest.param(client_frame(0x1, b"\xff"), 1007, id="invalid-utf8"),
+]
+
+
+@pytest.mark.parametrize(("bad", "code"), VALID_THEN_BAD)
+async def test_valid_messages_before_a_bad_frame_are_answered_first(
+    live: Live, bad: bytes, code: int
+) -> None:
+    # Autobahn 3.2-3.4, 4.x, 5.15: messages that arrived whole before the bad frame,
+    # in the same read, are delivered (and echoed) before the connection fails.
+    async with live.raw() as (reader, writer):
+        writer.write(client_frame(0x1, b"one") + client_frame(0x2, b"two") + bad + b"junk")
+        assert await read_frame(reader) == (0x81, b"one")
+        assert await read_frame(reader) == (0x82, b"two")
+        assert await read_close(reader) == code
+    for _ in range(100):
+        if ERRORS:
+            break
+        await asyncio.sleep(0.01)
+    assert isinstance(ERRORS[0], WebSocketProtocolError)
+    assert ERRORS[0].close_code == code
+
+
+async def test_an_application_that_does_not_read_is_failed_after_timeout() -> None:
+    gate = asyncio.Event()
+
+    async def lazy(request: Request) -> StreamResponse:
+        ws = WebSocketResponse(timeout=0.2)
+        await ws.prepare(request)
+        await asyncio.wait_for(gate.wait(), TIMEOUT)
+        return ws
+
+    async with serve(lazy) as server, server.raw() as (reader, writer):
+        writer.write(client_frame(0x1, b"one") + client_frame(0x1, b"x", rsv1=True))
+        assert await read_close(reader) == 1002
+        gate.set()
+
+
+async def test_echoes_of_a_batch_leave_in_order(live: Live) -> None:
+    # Answers to queued messages are joined into fewer writes: order and content kept.
+    async with live.raw() as (reader, writer):
+        writer.write(b"".join(client_frame(0x1, str(i).encode()) for i in range(200)))
+        for i in range(200):
+            assert await read_frame(reader) == (0x81, str(i).encode())
+        writer.write(client_frame(0x8, b"\x03\xe8"))
+        assert await read_close(reader) == 1000

@@ -182,6 +182,26 @@ def test_mask_is_an_involution(data: bytes, mask: bytes) -> None:
         assert apply_mask(data[:5], mask) + apply_mask(data[5:], mask, 5) == expected
 
 
+@pytest.mark.parametrize(
+    ("size", "offset"),
+    [(16384, 0), (16385, 1), (3 * 16384 + 7, 2), (100_003, 3)],
+    ids=["one-slice", "slice+1", "slices+7", "odd-size"],
+)
+def test_mask_of_payloads_past_one_slice(size: int, offset: int) -> None:
+    data = bytes(range(256)) * (size // 256) + bytes(size % 256)
+    mask = b"\x9d\x01\xfe\x42"
+    expected = bytes(b ^ mask[(i + offset) % 4] for i, b in enumerate(data))
+    assert apply_mask(data, mask, offset) == expected
+    assert apply_mask(bytearray(data), mask, offset) == expected
+
+
+def test_whole_frames_and_split_frames_agree() -> None:
+    data = client_frame(T, "ünï".encode()) + client_frame(B, b"x" * 300) + client_frame(T, b"")
+    events = [TextMessage("ünï"), BinaryMessage(b"x" * 300), TextMessage("")]
+    assert collect(FrameReader(client=False), data) == events
+    assert collect(FrameReader(client=False), data, cuts=range(len(data))) == events
+
+
 MESSAGES = st.lists(
     st.one_of(
         st.text(max_size=200).map(TextMessage),

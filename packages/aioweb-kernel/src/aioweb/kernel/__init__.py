@@ -41,6 +41,7 @@ from ._interfaces import ResponseWriter as ResponseWriter
 from ._interfaces import RouterFactory as RouterFactory
 from ._interfaces import ServeApp as ServeApp
 from ._interfaces import UpgradeHandler as UpgradeHandler
+from ._interfaces import switch_protocols as switch_protocols
 from ._match_info import MatchInfo as MatchInfo
 from ._media import parse_media_type as parse_media_type
 from ._registry import ENTRY_POINT_GROUP as ENTRY_POINT_GROUP
@@ -136,6 +137,7 @@ __all__ = [  # noqa: PLE0604 - built from the exception module's list
     "parse_http_date",
     "parse_media_type",
     "reason_phrase",
+    "switch_protocols",
     "warn_deprecated",
     *_exc_all,
 ]

@@ -1,7 +1,8 @@
 """The interfaces plugins implement, and the extension points they fill.
 
-Everything here is a ``Protocol`` or a type alias: the kernel never imports a plugin,
-it only calls what the registry hands it.
+Everything here is a ``Protocol`` or a type alias (plus :func:`switch_protocols`, the
+one caller of the ``upgrade`` point): the kernel never imports a plugin, it only calls
+what the registry hands it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Final, Protocol, TypeAlias
 
 from multidict import MultiDictProxy, MultiMapping
 
-from ._registry import ExtensionPoint, Registry
+from ._registry import ExtensionPoint, Registry, default_registry
 
 if TYPE_CHECKING:
     from ._app import Application
@@ -40,6 +41,7 @@ __all__ = [
     "RouterFactory",
     "ServeApp",
     "UpgradeHandler",
+    "switch_protocols",
 ]
 
 #: A request handler: ``async def handler(request) -> StreamResponse``.
@@ -115,19 +117,90 @@ BodyDecoder: TypeAlias = "Callable[[Request], Awaitable[MultiDictProxy[str | byt
 
 
 class UpgradeHandler(Protocol):
-    """Takes over a connection after a successful ``Upgrade`` (provisional in API 1.0).
+    """One protocol an HTTP/1.1 connection can switch to (RFC 9110 §7.8).
 
-    The server consults the ``upgrade`` extension point to learn which ``Upgrade``
-    tokens are supported: for an unsupported token the request is served as plain
-    HTTP/1.1 (RFC 9110 §7.8 lets a server ignore ``Upgrade``).
+    The value of the ``upgrade`` extension point, keyed by the lowercase ``Upgrade``
+    token it speaks (aioweb-websocket provides ``"websocket"``). It is reached only
+    through :func:`switch_protocols`, which request handlers (and
+    ``WebSocketResponse.prepare``) call.
     """
 
-    def __call__(
-        self, request: Request, transport: asyncio.Transport, data: bytes, /
-    ) -> asyncio.BaseProtocol:
-        """Return the protocol that owns ``transport`` from now on; ``data`` is what
-        the client already sent after the request head."""
+    def negotiate(self, request: Request, response: StreamResponse, /) -> asyncio.BaseProtocol:
+        """Check the handshake in ``request`` and make the protocol for the connection.
+
+        Put the headers the ``101`` answer needs into ``response.headers`` (the
+        ``Upgrade`` and ``Connection`` fields are already there) and return the
+        protocol that owns the connection once the ``101`` head is out. ``response``
+        may carry the protocol's options (``WebSocketResponse`` does).
+
+        Raises:
+            HTTPException: not a valid handshake: a 4xx saying why; nothing was sent.
+        """
         ...
+
+
+async def switch_protocols(
+    request: Request, response: StreamResponse, token: str, /
+) -> asyncio.BaseProtocol:
+    """Switch ``request``'s connection to ``token`` with the application's upgrade plugin.
+
+    Looks ``token`` up in the ``upgrade`` extension point (resolved once per
+    application), lets the handler :meth:`~UpgradeHandler.negotiate`, sends
+    ``response`` as ``101 Switching Protocols`` (``on_response_prepare`` runs, as for
+    any response) and hands the connection to the returned protocol through
+    :meth:`ResponseWriter.take_over`. ``StreamResponse.prepare`` proper is used, so a
+    subclass's own ``prepare`` may call this.
+
+    Returns:
+        The protocol that owns the connection now.
+
+    Raises:
+        MissingPluginError: no installed plugin speaks ``token``.
+        HTTPBadRequest: the request did not ask for ``token`` (``Upgrade`` and
+            ``Connection: upgrade``); nothing was sent.
+        HTTPException: the handler refused the handshake (nothing was sent).
+    """
+    from ._response import StreamResponse  # here: _response imports this module
+    from ._web_exceptions import HTTPBadRequest
+
+    token = token.lower()
+    missing = _not_asked(request, token)
+    if missing is not None:
+        raise HTTPBadRequest(reason=missing, text=f"400: {missing}")
+    app = request._app
+    found = None if app is None else app.extension(UPGRADE).get(token)
+    if found is None:  # raises MissingPluginError, with what to install
+        found = (default_registry() if app is None else app.registry).get(UPGRADE, token)
+    handler = found
+    response.set_status(101)
+    # RFC 9110 §15.2.2: a 101 names the protocol switched to in Upgrade.
+    response.headers["Upgrade"] = token
+    response.headers["Connection"] = "Upgrade"
+    protocol = handler.negotiate(request, response)
+    # The connection is not kept for HTTP, but a "Connection: close" must not
+    # replace "Connection: Upgrade" in the 101 head.
+    response._keep_alive = True
+    writer = await StreamResponse.prepare(response, request)
+    writer.take_over(protocol)
+    return protocol
+
+
+def _tokens(values: Iterable[str]) -> set[str]:
+    return {t.strip().lower() for value in values for t in value.split(",")}
+
+
+def _not_asked(request: Request, token: str) -> str | None:
+    """What is missing for ``request`` to ask to switch to ``token``, or ``None``.
+
+    RFC 9110 §7.8: a server must not switch to a protocol the client did not list in
+    ``Upgrade``, and ``Upgrade`` counts only when ``Connection`` names it.
+    """
+    headers = request.headers
+    if token not in _tokens(headers.getall("Upgrade", ())):
+        return f"no 'Upgrade: {token}' header"
+    if "upgrade" not in _tokens(headers.getall("Connection", ())):
+        return "no 'Connection: upgrade' header"
+    return None
 
 
 class CliCommand(Protocol):

@@ -118,7 +118,7 @@ class WebSocketMessages:
         return self
 
     async def __anext__(self) -> WSMessage:
-        msg = await self.receive()
+        msg = await self._connection().receive(self._receive_timeout)
         if msg.type in _STOP:
             raise StopAsyncIteration
         return msg

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections import deque
-from collections.abc import Callable
-from typing import Any, Final
+from typing import Final
 
+from ._sending import FrameSender
 from ._types import WSMessage, WSMsgType
 from .sansio import (
     NEED_DATA,
@@ -31,9 +30,11 @@ _CLOSING: Final = WSMessage(WSMsgType.CLOSING, None, None)
 #: Received messages queued while the application does not read; past this the
 #: socket stops being read, so a fast sender cannot make us buffer without bound.
 _QUEUE_HIGH: Final = 16
+_TEXT: Final = WSMsgType.TEXT
+_BINARY: Final = WSMsgType.BINARY
 
 
-class WebSocketConnection(asyncio.Protocol):
+class WebSocketConnection(FrameSender, asyncio.Protocol):
     """One open WebSocket connection: frames in and out, the close handshake, flow control.
 
     ``WebSocketResponse`` (server) and the client's response object both drive one.
@@ -82,13 +83,12 @@ class WebSocketConnection(asyncio.Protocol):
         self._hb_timer: asyncio.TimerHandle | None = None
         self._pong_timer: asyncio.TimerHandle | None = None
         self._linger_timer: asyncio.TimerHandle | None = None
+        self._out: list[bytes] = []  # frames waiting for one joined write
+        self._out_size = 0
+        self._deferred: WebSocketProtocolError | None = None
+        self._deferred_timer: asyncio.TimerHandle | None = None
 
     # -- state -----------------------------------------------------------------------
-
-    @property
-    def closed(self) -> bool:
-        """Whether we sent a close frame or the connection is gone."""
-        return self._close_sent or self._lost
 
     @property
     def close_code(self) -> int | None:
@@ -115,28 +115,36 @@ class WebSocketConnection(asyncio.Protocol):
         """Parse what arrived and act on each event."""
         if self._lost or self._discarding:
             return
-        self._schedule_heartbeat()
+        if self._heartbeat is not None:
+            self._schedule_heartbeat()
         reader = self._reader
         reader.feed(data)
+        queue = self._queue
         try:
             while (event := reader.next_event()) is not NEED_DATA:
-                self._on_event(event)
+                cls = type(event)
+                if cls is TextMessage or cls is BinaryMessage:
+                    if not self._close_sent:
+                        kind = _TEXT if cls is TextMessage else _BINARY
+                        queue.append(WSMessage(kind, event.data, None))  # type: ignore[union-attr]
+                else:
+                    self._on_event(event)
         except WebSocketProtocolError as exc:
-            self._protocol_error(exc)
+            self._wake()
+            if queue and not self._close_sent:
+                self._defer_error(exc)
+            else:
+                self._protocol_error(exc)
             return
-        if len(self._queue) > _QUEUE_HIGH and not self._read_paused and self._transport:
+        self._wake()
+        if len(queue) > _QUEUE_HIGH and not self._read_paused and self._transport:
             self._read_paused = True
             self._transport.pause_reading()
 
     def _on_event(self, event: object) -> None:
+        """A control frame (data messages are queued by ``data_received`` itself)."""
         cls = type(event)
-        if cls is TextMessage:
-            if not self._close_sent:
-                self._push(WSMessage(WSMsgType.TEXT, event.data, None))  # type: ignore[attr-defined]
-        elif cls is BinaryMessage:
-            if not self._close_sent:
-                self._push(WSMessage(WSMsgType.BINARY, event.data, None))  # type: ignore[attr-defined]
-        elif cls is Ping:
+        if cls is Ping:
             data: bytes = event.data  # type: ignore[attr-defined]
             if self._autoping:
                 if not self._close_sent:
@@ -166,14 +174,37 @@ class WebSocketConnection(asyncio.Protocol):
             self._send_frame(self._writer.close(None if event.code is None else code))
             self._finish()
 
-    def _protocol_error(self, exc: WebSocketProtocolError) -> None:
+    def _defer_error(self, exc: WebSocketProtocolError) -> None:
+        """Fail the connection once the application took the messages before ``exc``.
+
+        RFC 6455 §7.1.7 says to fail at once, but the messages that arrived whole
+        before the bad frame are valid: the application gets them first, so what it
+        answers to them leaves before our close frame. Input is ignored meanwhile;
+        an application that does not read is failed after ``timeout``.
+        """
+        self._discarding = True
+        self._deferred = exc
+        self._push(WSMessage(WSMsgType.ERROR, exc, None))
+        self._deferred_timer = self._loop.call_later(self._timeout, self._fail_deferred)
+
+    def _fail_deferred(self) -> None:
+        exc = self._deferred
+        if exc is not None:
+            self._deferred = None
+            if self._deferred_timer is not None:
+                self._deferred_timer.cancel()
+                self._deferred_timer = None
+            self._protocol_error(exc, surface=False)
+
+    def _protocol_error(self, exc: WebSocketProtocolError, *, surface: bool = True) -> None:
         logger.info("closing a WebSocket with %s: %s", exc.close_code, exc.reason)
         self._exception = exc
         self._close_code = exc.close_code
         if not self._close_sent:
             self._close_sent = True
             self._send_frame(self._writer.close_for(exc))
-        self._push(WSMessage(WSMsgType.ERROR, exc, None))
+        if surface:
+            self._push(WSMessage(WSMsgType.ERROR, exc, None))
         self._linger()
 
     def _linger(self) -> None:
@@ -195,7 +226,11 @@ class WebSocketConnection(asyncio.Protocol):
         if not transport.can_write_eof():
             transport.close()
             return
-        transport.write_eof()
+        try:
+            transport.write_eof()
+        except OSError:  # the peer is gone already (ENOTCONN): nothing to linger for
+            transport.abort()
+            return
         self._linger_timer = self._loop.call_later(self._timeout, transport.abort)
 
     def eof_received(self) -> bool:
@@ -218,7 +253,9 @@ class WebSocketConnection(asyncio.Protocol):
             self._close_code = 1006
         if exc is not None and self._exception is None:
             self._exception = exc
-        for timer in (self._hb_timer, self._pong_timer, self._linger_timer):
+        self._out = []
+        self._deferred = None
+        for timer in (self._hb_timer, self._pong_timer, self._linger_timer, self._deferred_timer):
             if timer is not None:
                 timer.cancel()
         if not self._close_done.done():
@@ -270,7 +307,11 @@ class WebSocketConnection(asyncio.Protocol):
                     self._read_paused = False
                     if self._transport is not None:
                         self._transport.resume_reading()
+                if self._deferred is not None and msg.data is self._deferred:
+                    self._fail_deferred()
                 return msg
+            if self._out:
+                self._flush()
             if self._lost or self._close_received:
                 return _CLOSED
             if self._close_sent:
@@ -285,59 +326,6 @@ class WebSocketConnection(asyncio.Protocol):
                     await asyncio.wait_for(waiter, timeout)
             finally:
                 self._waiter = None
-
-    # -- sending -----------------------------------------------------------------------
-
-    def _send_frame(self, data: bytes) -> None:
-        transport = self._transport
-        if transport is not None and not transport.is_closing():
-            transport.write(data)
-
-    async def _send(self, data: bytes) -> None:
-        if self._close_sent or self._lost or self._transport is None:
-            raise ConnectionResetError("cannot send on a closing WebSocket")
-        self._transport.write(data)
-        if self._write_paused:
-            await self.drain()
-
-    async def drain(self) -> None:
-        """Wait while the transport's buffer is over its high-water mark."""
-        if self._lost:
-            raise ConnectionResetError("the WebSocket connection was lost")
-        if not self._write_paused:
-            return
-        waiter = self._drain_waiter
-        if waiter is None:
-            waiter = self._drain_waiter = self._loop.create_future()
-        await asyncio.shield(waiter)
-
-    async def send_str(self, data: str, compress: bool | None = None) -> None:
-        """Send a text message (and wait for the buffer to drain)."""
-        if not isinstance(data, str):
-            raise TypeError(f"data argument must be str ({type(data)!r})")
-        await self._send(self._writer.text(data, compress=compress is not False))
-
-    async def send_bytes(
-        self, data: bytes | bytearray | memoryview, compress: bool | None = None
-    ) -> None:
-        """Send a binary message (and wait for the buffer to drain)."""
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise TypeError(f"data argument must be byte-ish ({type(data)!r})")
-        await self._send(self._writer.binary(bytes(data), compress=compress is not False))
-
-    async def send_json(
-        self, data: Any, compress: bool | None = None, *, dumps: Callable[[Any], str] = json.dumps
-    ) -> None:
-        """Send ``dumps(data)`` as a text message."""
-        await self.send_str(dumps(data), compress=compress)
-
-    async def ping(self, message: bytes = b"") -> None:
-        """Send a ping (at most 125 bytes)."""
-        await self._send(self._writer.ping(message))
-
-    async def pong(self, message: bytes = b"") -> None:
-        """Send an unsolicited pong (at most 125 bytes)."""
-        await self._send(self._writer.pong(message))
 
     async def shutdown(self) -> None:
         """The server is stopping: close with 1001 (going away); called by aioweb-http."""
@@ -371,31 +359,3 @@ class WebSocketConnection(asyncio.Protocol):
                 self._transport.abort()
             return
         self._finish()
-
-    # -- heartbeat -----------------------------------------------------------------------
-
-    def _schedule_heartbeat(self) -> None:
-        if self._heartbeat is None:
-            return
-        if self._pong_timer is not None:
-            self._pong_timer.cancel()
-            self._pong_timer = None
-        if self._hb_timer is not None:
-            self._hb_timer.cancel()
-        self._hb_timer = self._loop.call_later(self._heartbeat, self._send_heartbeat)
-
-    def _send_heartbeat(self) -> None:
-        self._hb_timer = None
-        if self._heartbeat is None or self.closed:
-            return
-        self._send_frame(self._writer.ping(b""))
-        self._pong_timer = self._loop.call_later(self._heartbeat / 2, self._heartbeat_timeout)
-
-    def _heartbeat_timeout(self) -> None:
-        self._pong_timer = None
-        if self._lost:
-            return
-        self._exception = asyncio.TimeoutError("no pong within the heartbeat")
-        self._close_code = 1006
-        if self._transport is not None:
-            self._transport.abort()

@@ -2,57 +2,32 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Final
 
-from aioweb.http.sansio import response_head
-from aioweb.kernel import UPGRADE, PluginSpec, Registry, Request
+from aioweb.kernel import UPGRADE, PluginSpec, Registry, Request, StreamResponse
 
-from ._response import make_server_connection
-from .sansio import accept_request
+from ._connection import WebSocketConnection
+from ._response import negotiate
 
 __all__ = ["WebSocketUpgrade", "plugin"]
 
 
 class WebSocketUpgrade:
-    """The ``upgrade`` extension point's ``"websocket"`` entry (kernel ``UpgradeHandler``).
+    """The ``upgrade`` extension point's ``"websocket"`` entry (a kernel ``UpgradeHandler``).
 
-    Validates the handshake, writes the ``101`` answer and returns the
-    :class:`WebSocketConnection` that owns the transport from then on. Handlers
-    normally use :class:`WebSocketResponse`, which goes through the writer's
-    ``take_over`` instead; this entry tells the server the token is supported and
-    serves servers that upgrade without a handler.
-
-    Args:
-        protocols: the subprotocols spoken.
-        compress: accept permessage-deflate.
+    ``WebSocketResponse.prepare`` reaches it through ``aioweb.kernel.switch_protocols``;
+    a handler may also call ``switch_protocols(request, StreamResponse(), "websocket")``
+    and drive the returned :class:`WebSocketConnection` itself.
     """
 
-    def __init__(self, *, protocols: tuple[str, ...] = (), compress: bool = True) -> None:
-        self._protocols = protocols
-        self._compress = compress
-
-    def __call__(
-        self, request: Request, transport: asyncio.Transport, data: bytes, /
-    ) -> asyncio.BaseProtocol:
-        """Answer the handshake on ``transport`` and return the connection.
+    def negotiate(self, request: Request, response: StreamResponse, /) -> WebSocketConnection:
+        """Validate the handshake, add the ``Sec-WebSocket-*`` headers, make the connection.
 
         Raises:
-            HandshakeError: the request is not a valid handshake (nothing was written).
+            HTTPBadRequest: an invalid handshake (the reason says what is wrong).
+            HTTPUpgradeRequired: a ``Sec-WebSocket-Version`` other than 13.
         """
-        accept = accept_request(
-            request.method,
-            request.headers.items(),
-            protocols=self._protocols,
-            compress=self._compress,
-        )
-        transport.write(response_head(101, None, accept.headers))
-        conn = make_server_connection(accept)
-        transport.set_protocol(conn)
-        conn.connection_made(transport)
-        if data:
-            conn.data_received(data)
-        return conn
+        return negotiate(request, response)
 
 
 def _setup(registry: Registry) -> None:

@@ -13,6 +13,7 @@ from aioweb.kernel import (
     Request,
     ResponseWriter,
     StreamResponse,
+    switch_protocols,
 )
 
 from ._api import WebSocketMessages
@@ -27,7 +28,7 @@ from .sansio import (
     deflate_pair,
 )
 
-__all__ = ["WebSocketResponse", "make_server_connection"]
+__all__ = ["WebSocketResponse", "make_server_connection", "negotiate"]
 
 
 def _http_error(exc: HandshakeError) -> HTTPException:
@@ -131,12 +132,27 @@ class WebSocketResponse(StreamResponse, WebSocketMessages):
     async def prepare(self, request: Request) -> ResponseWriter:
         """Validate the handshake, answer ``101`` and take the connection over.
 
+        Goes through the kernel's :func:`~aioweb.kernel.switch_protocols`, that is
+        the application's ``upgrade`` extension point for ``"websocket"`` (this
+        package's plugin provides it).
+
         Raises:
             HTTPBadRequest: an invalid handshake (the reason says what is wrong).
             HTTPUpgradeRequired: a ``Sec-WebSocket-Version`` other than 13.
         """
-        if self._writer is not None:
-            return self._writer
+        writer = self._writer
+        if writer is None:
+            conn = await switch_protocols(request, self, "websocket")
+            if not isinstance(conn, WebSocketConnection):  # pragma: no cover - foreign plugin
+                raise TypeError(f"the 'websocket' upgrade plugin returned {conn!r}")
+            self._conn = conn
+            writer = self._writer
+            if writer is None:  # pragma: no cover - StreamResponse.prepare sets it
+                raise RuntimeError("the response was not prepared")
+        return writer
+
+    def _negotiate(self, request: Request) -> WebSocketConnection:
+        """The ``upgrade`` handler's work for this response: its options, its headers."""
         try:
             accept = self._accept(request)
         except HandshakeError as exc:
@@ -144,7 +160,7 @@ class WebSocketResponse(StreamResponse, WebSocketMessages):
         for name, value in accept.headers:
             self.headers[name] = value
         self._protocol = accept.protocol
-        conn = make_server_connection(
+        return make_server_connection(
             accept,
             max_msg_size=self._max_msg_size,
             autoclose=self._autoclose,
@@ -152,13 +168,6 @@ class WebSocketResponse(StreamResponse, WebSocketMessages):
             timeout=self._timeout,
             heartbeat=self._heartbeat,
         )
-        # The connection is not kept for HTTP, but "Connection: close" must not
-        # replace "Connection: Upgrade" in the 101 head.
-        self._keep_alive = True
-        writer = await super().prepare(request)
-        self._conn = conn
-        writer.take_over(conn)
-        return writer
 
     @override
     async def write_eof(self, data: bytes = b"") -> None:
@@ -173,3 +182,22 @@ class WebSocketResponse(StreamResponse, WebSocketMessages):
     async def write(self, data: bytes | bytearray | memoryview) -> None:
         """Not for WebSockets: use :meth:`send_bytes`."""
         raise RuntimeError("use send_str()/send_bytes() on a WebSocketResponse")
+
+
+def negotiate(request: Request, response: StreamResponse) -> WebSocketConnection:
+    """Accept a WebSocket handshake for ``response`` (the ``"websocket"`` upgrade handler).
+
+    A :class:`WebSocketResponse` brings its own options; any other response (a plain
+    ``StreamResponse`` given to ``switch_protocols``) gets the defaults.
+
+    Raises:
+        HTTPBadRequest: an invalid handshake.
+        HTTPUpgradeRequired: a ``Sec-WebSocket-Version`` other than 13.
+    """
+    if isinstance(response, WebSocketResponse):
+        return response._negotiate(request)
+    ws = WebSocketResponse()
+    conn = ws._negotiate(request)
+    for name, value in ws.headers.items():
+        response.headers[name] = value
+    return conn

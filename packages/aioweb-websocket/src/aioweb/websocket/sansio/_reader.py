@@ -30,6 +30,7 @@ _INVALID_DATA: Final = 1007
 _TOO_BIG: Final = 1009
 _CONTROL: Final = frozenset((0x8, 0x9, 0xA))
 _DATA: Final = frozenset((0x1, 0x2))
+_WHOLE: Final = frozenset((0x81, 0x82))  # FIN, no RSV bit, TEXT or BINARY
 _Utf8Decoder = codecs.getincrementaldecoder("utf-8")
 
 
@@ -119,14 +120,69 @@ class FrameReader:
                 ``close_code`` says how to close.
         """
         while not self._closed:
-            if self._remaining < 0 and not self._read_header():
-                return NEED_DATA
+            if self._remaining < 0:
+                if len(self._buf) - self._pos < 2:
+                    return NEED_DATA
+                if not self._msg_opcode:
+                    whole = self._whole_frame()
+                    if whole is not None:
+                        return whole
+                if not self._read_header():
+                    return NEED_DATA
             event = self._read_payload()
             if event is NEED_DATA:
                 return NEED_DATA
             if event is not None:
                 return event
         return NEED_DATA
+
+    # -- the common case --------------------------------------------------------------
+
+    def _whole_frame(self) -> Event | None:
+        """A complete, final, uncompressed text or binary frame already in the buffer.
+
+        The hot path of small messages: one header check and one slice. Anything
+        else (fragments, control frames, RSV bits, 64-bit lengths, a frame not all
+        here, anything invalid) returns ``None`` and goes the general way, which
+        also produces the errors.
+        """
+        buf = self._buf
+        pos = self._pos
+        avail = len(buf) - pos
+        if avail < 2:
+            return None
+        b0 = buf[pos]
+        b1 = buf[pos + 1]
+        if b0 not in _WHOLE or bool(b1 & 0x80) is not self._want_mask:
+            return None
+        length = b1 & 0x7F
+        start = pos + 2
+        if length == 126:
+            if avail < 4:
+                return None
+            length = (buf[start] << 8) | buf[start + 1]
+            start += 2
+        elif length == 127:
+            return None
+        if self._max and length > self._max:
+            return None
+        if self._want_mask:
+            end = start + 4 + length
+            if end > len(buf):
+                return None
+            payload = apply_mask(buf[start + 4 : end], bytes(buf[start : start + 4]))
+        else:
+            end = start + length
+            if end > len(buf):
+                return None
+            payload = bytes(buf[start:end])
+        self._pos = end
+        if b0 == 0x82:
+            return BinaryMessage(payload)
+        try:
+            return TextMessage(payload.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise _fail(_INVALID_DATA, "invalid UTF-8 in a text message") from exc
 
     # -- header ----------------------------------------------------------------------
 
@@ -211,13 +267,13 @@ class FrameReader:
         n = min(remaining, len(buf) - pos)
         if n <= 0 and remaining:
             return None
-        chunk = bytes(buf[pos : pos + n])
         self._pos = pos + n
         self._remaining = remaining - n
         mask = self._mask
-        if mask is not None:
-            chunk = apply_mask(chunk, mask, self._offset)
-            self._offset += n
+        if mask is None:
+            return bytes(buf[pos : pos + n])
+        chunk = apply_mask(buf[pos : pos + n], mask, self._offset)
+        self._offset += n
         return chunk
 
     def _read_payload(self) -> Event | Literal[Signal.NEED_DATA] | None:

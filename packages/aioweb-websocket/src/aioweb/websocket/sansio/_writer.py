@@ -70,11 +70,16 @@ class FrameWriter:
 
     def message(self, data: bytes, *, text: bool, compress: bool = True) -> bytes:
         """One data message in one frame (compressed when negotiated and ``compress``)."""
-        opcode = Opcode.TEXT if text else Opcode.BINARY
         deflater = self._deflater
-        if deflater is not None and compress:
-            return self._frame(opcode, deflater.compress(data), rsv1=True)
-        return self._frame(opcode, data)
+        if deflater is None or not compress:
+            n = len(data)
+            if n < 126 and not self._client:
+                # The hot path of small server messages: FIN + opcode, the length, the data.
+                return bytes((0x81 if text else 0x82, n)) + data
+            return self._frame(Opcode.TEXT if text else Opcode.BINARY, data)
+        return self._frame(
+            Opcode.TEXT if text else Opcode.BINARY, deflater.compress(data), rsv1=True
+        )
 
     def text(self, data: str, *, compress: bool = True) -> bytes:
         """A text message."""
