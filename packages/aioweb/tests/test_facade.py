@@ -79,3 +79,8 @@ async def test_seed_hello_world_through_the_handler() -> None:
     assert isinstance(response, web.Response)
     assert (response.status, response.text) == (200, "Hello, World")
     await asyncio.sleep(0)
+
+
+def test_content_coding_is_the_kernels() -> None:
+    assert web.ContentCoding is aioweb.kernel.ContentCoding
+    assert web.ContentCoding("gzip") is web.ContentCoding.gzip

@@ -17,6 +17,7 @@ from aioweb.http import run_app as run_app
 from aioweb.kernel import AiowebError as AiowebError
 from aioweb.kernel import AppKey as AppKey
 from aioweb.kernel import CleanupContext as CleanupContext
+from aioweb.kernel import ContentCoding as ContentCoding
 from aioweb.kernel import FileField as FileField
 from aioweb.kernel import HTTPAccepted as HTTPAccepted
 from aioweb.kernel import HTTPBadGateway as HTTPBadGateway
@@ -119,6 +120,7 @@ __all__ = [
     "BaseRunner",
     "BaseSite",
     "CleanupContext",
+    "ContentCoding",
     "FileField",
     "FileResponse",
     "GracefulExit",
