@@ -11,6 +11,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
+import pytest_asyncio.plugin
+
 from aioweb.kernel import Request, StreamResponse
 
 #: Upper bound for every wait in these tests.
@@ -21,6 +24,14 @@ RawHandler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[No
 #: The ``serve`` fixture: starts an aioweb server (aioweb-testing's RawTestServer)
 #: for a handler and returns its base URL, ``http://127.0.0.1:<port>``.
 Serve = Callable[[Handler], Awaitable[str]]
+
+#: Run an async test once on asyncio's loop and once on uvloop's (skipped where
+#: uvloop is not installed); needs pytest-asyncio >= 1.5's loop factories.
+ON_EVERY_LOOP = (
+    pytest.mark.asyncio(loop_factories=["asyncio", "uvloop"])
+    if hasattr(pytest_asyncio.plugin, "PytestAsyncioSpecs")
+    else pytest.mark.skip(reason="loop factories need pytest-asyncio >= 1.5")
+)
 
 
 def open_fds() -> int:

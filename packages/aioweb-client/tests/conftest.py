@@ -1,18 +1,45 @@
-"""Fixtures for the aioweb-client tests."""
+"""Fixtures for the aioweb-client tests.
+
+A test marked ``@pytest.mark.asyncio(loop_factories=["asyncio", "uvloop"])`` (see
+``client_testlib.ON_EVERY_LOOP``) runs once per event loop; every other test runs
+on asyncio's default loop only.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator
+import importlib.util
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_asyncio.plugin
 from client_proxylib import have_tinyproxy, tinyproxy
 from client_testlib import Handler, Serve, open_fds
 
 from aioweb.testing import AiowebRawServer
+
+if hasattr(pytest_asyncio.plugin, "PytestAsyncioSpecs"):  # pytest-asyncio >= 1.5
+
+    def pytest_asyncio_loop_factories(
+        config: pytest.Config, item: pytest.Item
+    ) -> Mapping[str, Callable[[], asyncio.AbstractEventLoop]]:
+        """Offer uvloop to the tests that ask for it by ``loop_factories``."""
+        factories: dict[str, Callable[[], asyncio.AbstractEventLoop]] = {
+            "asyncio": asyncio.new_event_loop
+        }
+        marker = item.get_closest_marker("asyncio")
+        if (
+            marker is not None
+            and "loop_factories" in marker.kwargs
+            and importlib.util.find_spec("uvloop") is not None
+        ):
+            import uvloop
+
+            factories["uvloop"] = uvloop.new_event_loop
+        return factories
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 from client_testlib import TIMEOUT, Serve, raw_server, read_request, thread_server
+from yarl import URL
 
 from aioweb.client import (
     ClientSession,
@@ -207,5 +208,32 @@ async def test_waiter_cancelled_after_being_handed_a_slot_passes_it_on(serve: Se
         assert connector.in_use_count() == 1
         conn.close()
         assert connector.in_use_count() == 0
+    finally:
+        await connector.close()
+
+
+def test_connection_key_hash_is_cached_and_consistent_with_equality() -> None:
+    a = ConnectionKey("http", "h", 80, None)
+    b = ConnectionKey("http", "h", 80, None)
+    c = ConnectionKey("http", "h", 80, None, proxy=URL("http://p:3128"))
+    assert a == b
+    assert hash(a) == hash(b)
+    assert a != c
+    assert {a: 1}[b] == 1
+    assert c not in {a: 1}
+    assert "_hash" not in repr(a)
+    with pytest.raises(AttributeError):
+        a.host = "other"  # type: ignore[misc]
+
+
+async def test_the_key_cache_shares_keys_and_stays_bounded() -> None:
+    connector = TCPConnector()
+    try:
+        first = connector._key_for("http", "h", 80, None, None, None, ())
+        assert connector._key_for("http", "h", 80, None, None, None, ()) is first
+        assert first == ConnectionKey("http", "h", 80, None)
+        for port in range(1000):
+            connector._key_for("http", "h", port, None, None, None, ())
+        assert len(connector._keys) <= 256
     finally:
         await connector.close()

@@ -238,7 +238,7 @@ class TCPConnector(BaseConnector):
                 assert isinstance(proto, ClientProtocol)
                 return proto
             assert ctx is not None
-            assert isinstance(transport, asyncio.Transport)
+            # No isinstance check on the transport: uvloop's do not subclass asyncio.Transport.
             return await self._through_tunnel(transport, proto, key, ctx, deadline, timeout_error)
         raise error(key, last) from last
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from multidict import CIMultiDictProxy
@@ -65,6 +65,28 @@ class ConnectionKey:
     proxy: URL | None = None
     proxy_auth: BasicAuth | None = None
     proxy_headers: tuple[tuple[str, str], ...] = ()
+    # The pool hashes a key about six times per request: hash the fields once.
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self,
+            "_hash",
+            hash(
+                (
+                    self.scheme,
+                    self.host,
+                    self.port,
+                    self.ssl,
+                    self.proxy,
+                    self.proxy_auth,
+                    self.proxy_headers,
+                )
+            ),
+        )
+
+    def __hash__(self) -> int:
+        return self._hash
 
     @property
     def is_ssl(self) -> bool:

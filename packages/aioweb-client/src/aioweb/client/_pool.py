@@ -18,8 +18,11 @@ from collections import deque
 from collections.abc import Callable
 from typing import Final
 
+from yarl import URL
+
 from aioweb.http.sansio import DEFAULT_LIMITS, Limits
 
+from ._auth import BasicAuth
 from ._connection import Connection
 from ._errors import ClientConnectionError, ConnectionKey, ConnectionTimeoutError
 from ._protocol import ClientProtocol
@@ -28,6 +31,8 @@ from ._tracing import Trace
 __all__ = ["BaseConnector"]
 
 _CLOSE_WAIT: Final = 1.0
+#: Keys remembered by :meth:`BaseConnector._key_for`; the cache restarts when full.
+_KEY_CACHE_SIZE: Final = 256
 
 
 class BaseConnector:
@@ -66,6 +71,7 @@ class BaseConnector:
         self._acquired: set[ClientProtocol] = set()
         self._idle: dict[ConnectionKey, deque[ClientProtocol]] = {}
         self._waiters: deque[tuple[ConnectionKey, asyncio.Future[None]]] = deque()
+        self._keys: dict[tuple[object, ...], ConnectionKey] = {}
 
     @property
     def limit(self) -> int:
@@ -102,6 +108,26 @@ class BaseConnector:
         """Slots in use or being connected (of ``key``, or all)."""
         return self._in_use if key is None else self._in_use_per_key.get(key, 0)
 
+    def _key_for(  # noqa: PLR0917
+        self,
+        scheme: str,
+        host: str,
+        port: int,
+        ssl: object,
+        proxy: URL | None,
+        proxy_auth: BasicAuth | None,
+        proxy_headers: tuple[tuple[str, str], ...],
+    ) -> ConnectionKey:
+        """The (shared) key for these fields: building a frozen key per request costs ~1 µs."""
+        fields = (scheme, host, port, ssl, proxy, proxy_auth, proxy_headers)
+        key = self._keys.get(fields)
+        if key is None:
+            if len(self._keys) >= _KEY_CACHE_SIZE:
+                self._keys.clear()
+            key = ConnectionKey(scheme, host, port, ssl, proxy, proxy_auth, proxy_headers)
+            self._keys[fields] = key
+        return key
+
     async def connect(
         self,
         key: ConnectionKey,
@@ -129,7 +155,10 @@ class BaseConnector:
             raise ClientConnectionError("the connector is closed")
         loop = asyncio.get_running_loop()
         deadline = None if timeout is None else loop.time() + timeout
-        await self._acquire_slot(key, deadline, traces)
+        if self._available(key):  # the common case: no need to await anything
+            self._reserve(key)
+        else:
+            await self._acquire_slot(key, deadline, traces)
         try:
             proto = None if fresh else self._pop_idle(key)
             reused = proto is not None
@@ -190,9 +219,7 @@ class BaseConnector:
     async def _acquire_slot(
         self, key: ConnectionKey, deadline: float | None, traces: tuple[Trace, ...]
     ) -> None:
-        if self._available(key):
-            self._reserve(key)
-            return
+        # connect() took the free slot itself: here there is none (yet).
         if traces:
             for trace in traces:
                 await trace.connection_queued_start()

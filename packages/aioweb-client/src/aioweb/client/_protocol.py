@@ -4,7 +4,7 @@ Bytes from the socket go through the sans-IO ``ResponseParser`` of aioweb-http;
 body chunks are (optionally decompressed and) fed into the kernel's
 ``StreamReader``. Flow control works both ways: reading pauses while the body
 buffer is full, and writers wait in ``drain()`` while the transport's buffer is.
-The protocol also owns the read and total timers of the exchange in progress.
+The read, total and keep-alive timers live in its base class (``_timers.py``).
 """
 
 from __future__ import annotations
@@ -29,18 +29,15 @@ from ._errors import (
     ClientOSError,
     ClientPayloadError,
     ServerDisconnectedError,
-    ServerTimeoutError,
-    SocketTimeoutError,
 )
+from ._timers import TimedProtocol
 
 __all__ = ["ClientProtocol"]
 
 _CONTENT_ENCODING: Final = b"content-encoding"
-# A timer may run up to the loop's clock resolution early.
-_TIMER_SLACK: Final = 1e-3
 
 
-class ClientProtocol(asyncio.Protocol):
+class ClientProtocol(TimedProtocol):
     """One client connection: sends requests, parses their responses in order.
 
     Args:
@@ -50,8 +47,7 @@ class ClientProtocol(asyncio.Protocol):
     """
 
     def __init__(self, loop: asyncio.AbstractEventLoop, peer: str, limits: Limits) -> None:
-        self._loop = loop
-        self.peer = peer
+        super().__init__(loop, peer)
         self._parser = ResponseParser(limits)
         self.transport: asyncio.Transport | None = None
         self._closed = loop.create_future()
@@ -79,18 +75,6 @@ class ClientProtocol(asyncio.Protocol):
         self._body_paused = False
         self._write_paused = False
         self._drain_waiter: asyncio.Future[None] | None = None
-        # Timers.
-        self._sock_read: float | None = None
-        self._last_read = 0.0
-        self._read_timer: asyncio.TimerHandle | None = None
-        self._total_timer: asyncio.TimerHandle | None = None
-        self._total: float | None = None
-        self._deadline: float | None = None
-        #: The keep-alive timer (see :meth:`park`); cancelled when the connection is lost.
-        self.idle_handle: asyncio.TimerHandle | None = None
-        self._idle_since: float | None = None
-        self._idle_timeout = 0.0
-        self._on_idle_expired: Callable[[], None] | None = None
         #: Called once when the connection is lost (the connector's hook).
         self.on_lost: Callable[[ClientProtocol], None] | None = None
 
@@ -139,10 +123,7 @@ class ClientProtocol(asyncio.Protocol):
             self._fail(err)
         suffix = f": {exc}" if exc else ""
         self._wake_drain(ClientOSError(f"connection to {self.peer} lost{suffix}"))
-        self._cancel_timers()
-        if self.idle_handle is not None:
-            self.idle_handle.cancel()
-            self.idle_handle = None
+        self._cancel_timers(idle=True)
         on_lost, self.on_lost = self.on_lost, None
         if on_lost is not None:
             on_lost(self)
@@ -190,39 +171,6 @@ class ClientProtocol(asyncio.Protocol):
             self.transport.close()
             self.transport.abort()
 
-    # -- keep-alive in the pool -----------------------------------------------------
-
-    def park(self, timeout: float, on_expired: Callable[[], None]) -> None:
-        """The connection went idle: call ``on_expired`` once it stays idle ``timeout`` s.
-
-        The timer is armed once and re-armed lazily when it fires early, so a
-        connection that is reused all the time costs no timer per request.
-        """
-        self._idle_since = now = self._loop.time()
-        self._idle_timeout = timeout
-        self._on_idle_expired = on_expired
-        if self.idle_handle is None:
-            self.idle_handle = self._loop.call_at(now + timeout, self._on_idle_timer)
-
-    def unpark(self) -> None:
-        """The connection left the pool: its idle time stops counting."""
-        self._idle_since = None
-        self._on_idle_expired = None
-
-    def _on_idle_timer(self) -> None:
-        self.idle_handle = None
-        since = self._idle_since
-        if since is None:
-            return  # in use: the next park() arms it again
-        due = since + self._idle_timeout
-        if due > self._loop.time() + _TIMER_SLACK:
-            self.idle_handle = self._loop.call_at(due, self._on_idle_timer)
-            return
-        callback, self._on_idle_expired = self._on_idle_expired, None
-        self._idle_since = None
-        if callback is not None:
-            callback()
-
     # -- one exchange --------------------------------------------------------------
 
     def start_exchange(
@@ -266,24 +214,7 @@ class ClientProtocol(asyncio.Protocol):
         self._read_bufsize = read_bufsize
         self._on_done = on_done
         self.got_bytes = False
-        self._sock_read = sock_read
-        self._total = total
-        self._deadline = deadline
-        # The timers outlive an exchange and are re-armed lazily when they fire
-        # early: one TimerHandle per connection rather than two per request.
-        if sock_read is not None:
-            self._last_read = now = self._loop.time()
-            timer = self._read_timer
-            if timer is None or timer.when() > now + sock_read:
-                if timer is not None:
-                    timer.cancel()
-                self._read_timer = self._loop.call_at(now + sock_read, self._on_read_timer)
-        if deadline is not None:
-            timer = self._total_timer
-            if timer is None or timer.when() > deadline:
-                if timer is not None:
-                    timer.cancel()
-                self._total_timer = self._loop.call_at(deadline, self._on_total_timer)
+        self._arm_timers(sock_read, deadline, total)
 
     async def read_head(self) -> tuple[ResponseHead, StreamReader]:
         """Wait for the final response head of the current exchange, and its body stream.
@@ -369,28 +300,24 @@ class ClientProtocol(asyncio.Protocol):
                 else:
                     self._on_end()
         except ParseError as exc:
-            if self._head_fut is not None and not self._head_fut.done():
-                self._fail(
-                    ServerDisconnectedError(
-                        f"Server disconnected: {self.peer} closed the connection "
-                        "in the middle of the response head"
-                    )
-                    if self._eof
-                    else exc
-                )
-            elif self._eof:
-                self._fail(
-                    ClientPayloadError(
-                        f"Response payload is not completed: {self.peer} closed the "
-                        f"connection before the end of the body ({exc.reason})"
-                    )
-                )
-            else:
-                self._fail(
-                    ClientPayloadError(f"invalid response body from {self.peer}: {exc.reason}")
-                )
+            self._fail(self._parse_failure(exc))
         except ClientPayloadError as exc:
             self._fail(exc)
+
+    def _parse_failure(self, exc: ParseError) -> Exception:
+        if self._head_fut is not None and not self._head_fut.done():
+            if not self._eof:
+                return exc
+            return ServerDisconnectedError(
+                f"Server disconnected: {self.peer} closed the connection "
+                "in the middle of the response head"
+            )
+        if self._eof:
+            return ClientPayloadError(
+                f"Response payload is not completed: {self.peer} closed the "
+                f"connection before the end of the body ({exc.reason})"
+            )
+        return ClientPayloadError(f"invalid response body from {self.peer}: {exc.reason}")
 
     def _feed_plain(self, data: bytes) -> None:
         self._body_size += len(data)
@@ -470,53 +397,3 @@ class ClientProtocol(asyncio.Protocol):
             self._last_read = self._loop.time()
             if self.transport is not None:
                 self.transport.resume_reading()
-
-    def _stop_timers(self) -> None:
-        # The exchange ended: its timers become inert (they check _active when they
-        # fire and are reused by the next exchange); closing cancels them.
-        self._deadline = None
-        if self._broken:
-            self._cancel_timers()
-
-    def _cancel_timers(self) -> None:
-        if self._read_timer is not None:
-            self._read_timer.cancel()
-            self._read_timer = None
-        if self._total_timer is not None:
-            self._total_timer.cancel()
-            self._total_timer = None
-
-    def _on_read_timer(self) -> None:
-        self._read_timer = None
-        sock_read = self._sock_read
-        if not self._active or sock_read is None:
-            return
-        now = self._loop.time()
-        if self._body_paused or self.writing:
-            # Our side is the slow one: the server is not silent.
-            self._last_read = now
-        due = self._last_read + sock_read
-        if now < due:
-            self._read_timer = self._loop.call_at(due, self._on_read_timer)
-            return
-        self._fail(
-            SocketTimeoutError(
-                f"Timeout on reading data from {self.peer}: nothing received for {sock_read} s"
-            )
-        )
-
-    def _on_total_timer(self) -> None:
-        self._total_timer = None
-        deadline = self._deadline
-        if not self._active or deadline is None:
-            return
-        if deadline > self._loop.time() + _TIMER_SLACK:
-            # Armed for an earlier exchange: wait for this one's deadline.
-            self._total_timer = self._loop.call_at(deadline, self._on_total_timer)
-            return
-        if self._active:
-            self._fail(
-                ServerTimeoutError(
-                    f"Total timeout of {self._total} s expired for the request to {self.peer}"
-                )
-            )

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json as _json
-import ssl
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from multidict import CIMultiDict
 from typing_extensions import Self, Unpack
@@ -18,26 +17,21 @@ from ._auth import BasicAuth
 from ._connector import BaseConnector, TCPConnector
 from ._cookiejar import AbstractCookieJar, CookieJar, CookiesArg
 from ._middleware import ClientMiddlewareType, send_through
-from ._options import RequestContextManager, RequestOptions
-from ._prepare import RequestBuilder
+from ._options import RequestContextManager, RequestOptions, unpack_options
 from ._proxy_env import fixed_proxy, normalize_proxy, proxy_for
 from ._redirects import REDIRECTS, redirect_target
 from ._request import Exchange, ReadOptions, send
 from ._response import ClientResponse, RaiseForStatus
 from ._timeout import DEFAULT_TIMEOUT, ClientTimeout
 from ._tracing import Trace, TraceConfig, make_traces
-from ._ws import open_websocket
-
-if TYPE_CHECKING:
-    from aioweb.websocket import ClientWebSocketResponse
-
+from ._ws import WebSocketClient
 
 __all__ = ["ClientSession", "RequestOptions"]
 
 DEFAULT_MAX_RESPONSE_SIZE: Final = 256 * 2**20
 
 
-class ClientSession(RequestBuilder):
+class ClientSession(WebSocketClient):
     """A set of default settings and a connection pool shared by many requests.
 
     Use it as ``async with ClientSession() as session:`` (or call :meth:`close`).
@@ -192,49 +186,6 @@ class ClientSession(RequestBuilder):
         if not getattr(self, "_closed", True):
             _warn(f"Unclosed client session {self!r}", ResourceWarning, stacklevel=1)
 
-    # -- WebSockets --------------------------------------------------------------------
-
-    async def ws_connect(
-        self,
-        url: str | URL,
-        *,
-        protocols: Iterable[str] = (),
-        headers: Mapping[str, str] | None = None,
-        compress: bool = True,
-        max_msg_size: int = 4 * 1024 * 1024,
-        autoclose: bool = True,
-        autoping: bool = True,
-        heartbeat: float | None = None,
-        timeout: float = 10.0,
-        receive_timeout: float | None = None,
-        ssl_context: ssl.SSLContext | None = None,
-    ) -> ClientWebSocketResponse:
-        """Open a WebSocket (``http``/``https`` URLs become ``ws``/``wss``).
-
-        Relative URLs resolve against ``base_url``; the session's default headers
-        and the cookies its jar holds for the URL are sent with the handshake. The
-        connection is the websocket piece's own (it is not taken from the pool).
-
-        Raises:
-            aioweb.websocket.WSServerHandshakeError: the server refused the handshake.
-            ClientConnectorError: the connection failed.
-        """
-        return await open_websocket(
-            self._build_url(url, None),
-            self._headers,
-            self._cookie_jar,
-            headers,
-            protocols=protocols,
-            compress=compress,
-            max_msg_size=max_msg_size,
-            autoclose=autoclose,
-            autoping=autoping,
-            heartbeat=heartbeat,
-            timeout=timeout,
-            receive_timeout=receive_timeout,
-            ssl_context=ssl_context,
-        )
-
     # -- the request API -------------------------------------------------------------
 
     def request(
@@ -299,31 +250,49 @@ class ClientSession(RequestBuilder):
     ) -> ClientResponse:
         if self._closed:
             raise RuntimeError("the session is closed")
-        url = self._build_url(str_or_url, kw.get("params"))
-        body = self._body(kw.get("data"), kw.get("json"))
-        extra: CIMultiDict[str] = CIMultiDict(kw.get("headers") or {})
-        skip = self._skip_auto_headers | {h.lower() for h in kw.get("skip_auto_headers") or ()}
-        auth = kw.get("auth") or BasicAuth.from_url(url) or self._auth
+        (
+            params,
+            data,
+            json_value,
+            extra_headers,
+            skip_auto_headers,
+            cookies,
+            auth,
+            allow_redirects,
+            max_redirects,
+            check,
+            timeout,
+            ssl,
+            chunked,
+            read_bufsize,
+            proxy_arg,
+            proxy_auth_arg,
+            extra_proxy_headers,
+            middlewares,
+        ) = unpack_options(kw)
+        url = self._build_url(str_or_url, params)
+        body = self._body(data, json_value)
+        extra: CIMultiDict[str] = CIMultiDict(extra_headers or ())
+        skip = self._skip_auto_headers
+        if skip_auto_headers:
+            skip = skip | {h.lower() for h in skip_auto_headers}
+        auth = auth or BasicAuth.from_url(url) or self._auth
         url = url.with_user(None) if url.user or url.password else url
         if auth is not None and "Authorization" in extra:
             raise ValueError("auth= and an Authorization header cannot be used together")
-        cookies = kw.get("cookies")
-        timeout = kw.get("timeout") or self._timeout
+        timeout = timeout or self._timeout
         loop = asyncio.get_running_loop()
         options = ReadOptions(
-            timeout=timeout,
-            deadline=None if timeout.total is None else loop.time() + timeout.total,
-            auto_decompress=self._auto_decompress,
-            max_size=self._max_response_size,
-            read_bufsize=kw.get("read_bufsize") or self._read_bufsize,
+            timeout,
+            None if timeout.total is None else loop.time() + timeout.total,
+            self._auto_decompress,
+            self._max_response_size,
+            read_bufsize or self._read_bufsize,
         )
-        chunked = kw.get("chunked", False)
-        allow_redirects = kw.get("allow_redirects", True)
-        max_redirects = kw.get("max_redirects", self._max_redirects)
-        fixed = fixed_proxy(kw.get("proxy"), kw.get("proxy_auth"), self._proxy)
-        extra_proxy_headers = kw.get("proxy_headers")
+        if max_redirects is None:
+            max_redirects = self._max_redirects
+        fixed = fixed_proxy(proxy_arg, proxy_auth_arg, self._proxy)
         proxy_headers = tuple(extra_proxy_headers.items()) if extra_proxy_headers else ()
-        middlewares = kw.get("middlewares")
         if middlewares is None:
             middlewares = self._middlewares
         history: list[ClientResponse] = []
@@ -344,7 +313,7 @@ class ClientSession(RequestBuilder):
                 headers,
                 body,
                 _is_chunked(headers),
-                kw.get("ssl"),
+                ssl,
                 proxy,
                 proxy_auth,
                 hop_proxy_headers,
@@ -380,8 +349,8 @@ class ClientSession(RequestBuilder):
             resp._traces = traces
             for trace in traces:
                 await trace.request_end(method, url, headers, resp)
-        check = kw.get("raise_for_status")
-        check = self._raise_for_status if check is None else check
+        if check is None:
+            check = self._raise_for_status
         if check is True:
             resp.raise_for_status()
         elif callable(check):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from typing import Final
+from typing import Final, cast
 
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
@@ -27,9 +27,16 @@ from ._errors import (
     ConnectionKey,
     RequestInfo,
 )
-from ._protocol import ClientProtocol
 
-__all__ = ["authority", "connect_request", "open_tunnel", "proxy_request_headers"]
+__all__ = [
+    "TunnelProtocol",
+    "authority",
+    "connect_request",
+    "make_tunnel_protocol",
+    "open_tunnel",
+    "proxy_request_headers",
+    "request_tunnel",
+]
 
 _CONNECT: Final = "CONNECT"
 
@@ -57,7 +64,7 @@ def connect_request(key: ConnectionKey) -> tuple[bytes, CIMultiDict[str]]:
     return _request_head(_CONNECT, target, headers.items()), headers
 
 
-class _TunnelProtocol(asyncio.Protocol):
+class TunnelProtocol(asyncio.Protocol):
     """Reads the proxy's answer to CONNECT; nothing else happens on it."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop, limits: Limits) -> None:
@@ -68,8 +75,9 @@ class _TunnelProtocol(asyncio.Protocol):
         self.extra = b""
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # No isinstance check: uvloop's transports implement the interface without
+        # subclassing asyncio.Transport.
+        self.transport = cast("asyncio.Transport", transport)
 
     def data_received(self, data: bytes) -> None:
         if self.head.done():
@@ -111,16 +119,52 @@ class _TunnelProtocol(asyncio.Protocol):
                 self.head.set_exception(exc)
 
 
+async def request_tunnel(
+    transport: asyncio.Transport, tunnel: TunnelProtocol, key: ConnectionKey
+) -> None:
+    """Send CONNECT for ``key``'s origin over ``transport`` and wait for a 2xx answer.
+
+    The transport's reading is paused once the answer arrived; its protocol is
+    still ``tunnel``. The caller aborts the transport on failure.
+
+    Raises:
+        ClientHttpProxyError: The proxy answered with a non-2xx status.
+        ClientOSError: The proxy closed the connection or sent bytes too early.
+        ParseError: The proxy's answer is not valid HTTP.
+    """
+    head_bytes, headers = connect_request(key)
+    transport.write(head_bytes)
+    head = await tunnel.head
+    if not 200 <= head.status < 300:
+        proxy = key.proxy or URL()
+        raise ClientHttpProxyError(
+            RequestInfo(proxy, _CONNECT, CIMultiDictProxy(headers), proxy),
+            (),
+            status=head.status,
+            message=f"{head.reason} (proxy {proxy.host}:{proxy.port} refused "
+            f"CONNECT {authority(key.host, key.port)})",
+            headers=CIMultiDictProxy(
+                CIMultiDict((n.decode("latin-1"), v.decode("latin-1")) for n, v in head.headers)
+            ),
+        )
+    if tunnel.extra:
+        # The origin speaks only after our first bytes (TLS ClientHello, or the
+        # WebSocket handshake): anything earlier came from the proxy.
+        raise ClientOSError("the proxy sent data before the first request through the tunnel")
+
+
 async def open_tunnel(
     transport: asyncio.Transport,
-    tunnel: _TunnelProtocol,
+    tunnel: TunnelProtocol,
     key: ConnectionKey,
-    proto: ClientProtocol,
+    proto: asyncio.BaseProtocol,
     ctx: ssl.SSLContext,
-) -> None:
+) -> asyncio.Transport:
     """Ask the proxy behind ``transport`` for a tunnel, then start TLS for ``proto``.
 
-    On any failure the transport is aborted before the error propagates.
+    On any failure the transport is aborted before the error propagates. On
+    success ``proto.connection_made`` has been called with the TLS transport,
+    which is also returned.
 
     Raises:
         ClientHttpProxyError: The proxy answered with a non-2xx status.
@@ -131,23 +175,7 @@ async def open_tunnel(
     """
     loop = asyncio.get_running_loop()
     try:
-        head_bytes, headers = connect_request(key)
-        transport.write(head_bytes)
-        head = await tunnel.head
-        if not 200 <= head.status < 300:
-            proxy = key.proxy or URL()
-            raise ClientHttpProxyError(
-                RequestInfo(proxy, _CONNECT, CIMultiDictProxy(headers), proxy),
-                (),
-                status=head.status,
-                message=f"{head.reason} (proxy {proxy.host}:{proxy.port} refused "
-                f"CONNECT {authority(key.host, key.port)})",
-                headers=CIMultiDictProxy(
-                    CIMultiDict((n.decode("latin-1"), v.decode("latin-1")) for n, v in head.headers)
-                ),
-            )
-        if tunnel.extra:
-            raise ClientOSError("the proxy sent data before the TLS handshake through the tunnel")
+        await request_tunnel(transport, tunnel, key)
         try:
             tls = await loop.start_tls(transport, proto, ctx, server_hostname=key.host)
         except ssl.SSLCertVerificationError as exc:
@@ -160,8 +188,9 @@ async def open_tunnel(
         transport.abort()
         raise
     proto.connection_made(tls)
+    return tls
 
 
-def make_tunnel_protocol(loop: asyncio.AbstractEventLoop, limits: Limits) -> _TunnelProtocol:
+def make_tunnel_protocol(loop: asyncio.AbstractEventLoop, limits: Limits) -> TunnelProtocol:
     """A protocol that reads the proxy's answer to CONNECT."""
-    return _TunnelProtocol(loop, limits)
+    return TunnelProtocol(loop, limits)
