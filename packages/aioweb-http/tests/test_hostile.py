@@ -7,6 +7,7 @@ with bounded waits), and a normal request on a new connection still gets 200.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import gzip
 import importlib.util
@@ -261,6 +262,31 @@ async def rst_after_head(live: Live) -> None:
     del reader
 
 
+async def keeps_uploading_after_413(live: Live) -> None:
+    """The client goes on writing a 50 MiB body while it reads: it gets the whole 413."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", live.port)
+
+    async def pump() -> None:
+        with contextlib.suppress(ConnectionError):
+            while True:
+                writer.write(b"x" * 65536)
+                await writer.drain()
+
+    writer.write(POST + b"Content-Length: %d\r\n\r\n" % (50 << 20))
+    uploading = asyncio.ensure_future(pump())
+    try:
+        data = await asyncio.wait_for(reader.read(), TIMEOUT)  # to the server's FIN
+        head, _, body = data.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 413 ")
+        assert b"\r\nConnection: close" in head
+        assert body.startswith(b"Maximum request body size")
+    finally:
+        uploading.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await uploading
+        writer.close()
+
+
 SCENARIOS: list[Callable[[Live], Awaitable[None]]] = [
     slowloris,
     stalled_body,
@@ -272,6 +298,7 @@ SCENARIOS: list[Callable[[Live], Awaitable[None]]] = [
     never_reads,
     pipelined_flood,
     rst_after_head,
+    keeps_uploading_after_413,
 ]
 
 

@@ -1,8 +1,9 @@
 """A connection's state, and what the server and the writer do with it.
 
 ``Connection`` is the base of ``HttpProtocol``: it owns the per-connection state,
-write-side flow control (``drain``), read pausing, and the calls the ``Server``
-makes on a connection (idle sweep, body timeout, shutdown, upgrade hand-over).
+write-side flow control (``drain``), read pausing, the lingering close, and the
+calls the ``Server`` makes on a connection (idle sweep, body timeout, shutdown,
+upgrade hand-over).
 Parsing and handling requests is in ``_protocol.py``.
 """
 
@@ -12,7 +13,7 @@ import asyncio
 import contextlib
 from typing import TYPE_CHECKING, Final, cast
 
-from aioweb.kernel import EMPTY_PAYLOAD, HTTPRequestTimeout, StreamReader
+from aioweb.kernel import EMPTY_PAYLOAD, HTTPRequestTimeout, PayloadError, StreamReader
 
 from ._response_writer import ConnectionWriter, error_bytes
 from .sansio import make_request_parser
@@ -68,6 +69,9 @@ class Connection(asyncio.BufferedProtocol):
         self.busy = False
         #: Loop time the first bytes of a request head arrived (``None``: none pending).
         self.head_started: float | None = None
+        #: Loop time a lingering close ends (``None``: not lingering), see ``_linger``.
+        self.linger_deadline: float | None = None
+        self._linger_left = 0
 
     # -- flow control ----------------------------------------------------------------
 
@@ -108,6 +112,63 @@ class Connection(asyncio.BufferedProtocol):
         return str(peer[0]) if isinstance(peer, tuple) else str(peer)
 
     def _close(self) -> None:
+        if self.linger_deadline is not None:
+            return  # a lingering close ends by its own bounds (or the peer's FIN)
+        self._closing = True
+        if self._transport is not None:
+            self._transport.close()
+
+    # -- lingering close (RFC 9112 §9.6) ---------------------------------------------
+
+    def _linger(self) -> None:
+        """Close after a response while the client may still be sending: in stages.
+
+        Closing a socket with unread bytes makes the kernel send an RST, and a client
+        still uploading may lose the response it has not read yet (or fail its write
+        and never read it).  So: the response is out, the write side is half-closed
+        (``write_eof``; under TLS there is none, reading just goes on), and what
+        arrives is dropped unparsed, straight from the shared receive buffer, until
+        the client closes, ``lingering_bytes`` were dropped, or ``lingering_timeout``
+        passed (the server's sweep aborts it then).  A lingering connection is not
+        busy: shutdown closes it at once.
+        """
+        transport = self._transport
+        server = self._server
+        if (
+            transport is None
+            or transport.is_closing()
+            or self._eof
+            or self.linger_deadline is not None
+            or server.lingering_timeout <= 0
+            or server.lingering_bytes <= 0
+        ):
+            self._close()
+            return
+        self._closing = True  # nothing more is parsed or written as HTTP
+        self.busy = False
+        self.head_started = None
+        self.linger_deadline = self._loop.time() + server.lingering_timeout
+        self._linger_left = server.lingering_bytes
+        if self._writer is not None:
+            self._writer.connection_lost()  # a handler still writing gets ConnectionResetError
+        if not self._message_done:
+            self._message_done = True
+            self._payload.set_exception(PayloadError("the connection is closing"))
+        self._payload = EMPTY_PAYLOAD
+        if self._pause_mask:
+            self._pause_mask = 0
+            transport.resume_reading()
+        if transport.can_write_eof():
+            with contextlib.suppress(OSError, RuntimeError):
+                transport.write_eof()  # sent once the response is flushed
+
+    def _lingered(self, nbytes: int) -> None:
+        """``nbytes`` arrived while lingering: drop them; close past the byte bound."""
+        self._linger_left -= nbytes
+        if self._linger_left <= 0:
+            self._end_linger()
+
+    def _end_linger(self) -> None:
         self._closing = True
         if self._transport is not None:
             self._transport.close()
@@ -182,13 +243,19 @@ class Connection(asyncio.BufferedProtocol):
             with contextlib.suppress(ConnectionError):
                 if self._writer is not None:
                     self._writer.send_raw(error_bytes(408, "Request Timeout"))
-            self._close()
+            self._linger()
 
     def close_if_idle(self) -> bool:
-        """Close the connection unless a request is in progress; return whether closed."""
+        """Close the connection unless a request is in progress; return whether closed.
+
+        A lingering connection is idle: it closes now.
+        """
         if self.busy:
             return False
-        self._close()
+        if self.linger_deadline is not None:
+            self._end_linger()
+        else:
+            self._close()
         return True
 
     def abort(self) -> None:

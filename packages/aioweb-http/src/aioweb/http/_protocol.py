@@ -98,6 +98,9 @@ class HttpProtocol(Connection):
 
     def buffer_updated(self, nbytes: int) -> None:
         """``nbytes`` arrived in the receive buffer: copy them out and parse."""
+        if self.linger_deadline is not None:
+            self._lingered(nbytes)  # dropped unread: the connection is closing
+            return
         view = self._server.receive_buffer
         if nbytes >= _SPLIT_READS_FROM and not self.busy:
             # A new request with a large body in one read: hand the head and the
@@ -113,6 +116,9 @@ class HttpProtocol(Connection):
 
     def data_received(self, data: bytes) -> None:
         """Feed the parser and handle what it yields."""
+        if self.linger_deadline is not None:
+            self._lingered(len(data))
+            return
         now = self.last_activity = self._loop.time()
         if self.head_started is None and not self.busy:
             self.head_started = now
@@ -125,6 +131,8 @@ class HttpProtocol(Connection):
 
     def eof_received(self) -> bool:
         """The client closed its side: finish what is in progress, then close."""
+        if self.linger_deadline is not None:
+            return False  # the lingering close is complete
         self._eof = True
         self._keep_alive = False
         self._parser.feed(b"")
@@ -176,7 +184,7 @@ class HttpProtocol(Connection):
                     continue
                 self._discard -= len(event.data)
                 if self._discard < 0:
-                    self._close()
+                    self._linger()  # more body than we drop to keep the connection
                     return
             elif type(event) is MessageEnd:
                 self._message_done = True
@@ -307,19 +315,22 @@ class HttpProtocol(Connection):
         self._response_open = False
         self.last_activity = self._loop.time()
         if not self._keep_alive:
-            self._close()
+            if not self._message_done or self._parser.trailing_data:
+                self._linger()  # the client may still be sending: close in stages
+            else:
+                self._close()
             return
         if not self._message_done:
             if self._awaiting_continue:
                 # The client was told nothing and may never send the body: close.
-                self._close()
+                self._linger()
                 return
             # The handler left body unread: read and drop a bounded amount, else close.
             left = self._body_length
             if left is not None:
                 left -= self._body_received()
             if left is not None and left > DISCARD_LIMIT:
-                self._close()
+                self._linger()
                 return
             self._discard = DISCARD_LIMIT
             self._resume(PAUSE_BODY)
@@ -342,7 +353,9 @@ class HttpProtocol(Connection):
 
     def _bad_request(self, exc: ParseError) -> None:
         logger.info("bad request from %s: %s %s", self._peer(), exc.status, exc.reason)
-        if self._writer is not None and not self._response_open:
-            with contextlib.suppress(ConnectionError):
-                self._writer.send_raw(error_bytes(exc.status, exc.reason))
-        self._close()
+        if self._writer is None or self._response_open:
+            self._close()  # part of a response is out: all we can do is cut it short
+            return
+        with contextlib.suppress(ConnectionError):
+            self._writer.send_raw(error_bytes(exc.status, exc.reason))
+        self._linger()  # the rest of what the client sends is never parsed

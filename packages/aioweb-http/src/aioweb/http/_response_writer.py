@@ -97,9 +97,11 @@ class ConnectionWriter:
         extra = date.line if "Date" not in headers else b""
         if self._server_line and "Server" not in headers:
             extra += self._server_line
-        if keep_alive and not self._protocol.keeps_alive:
+        protocol = self._protocol
+        if keep_alive and (not protocol.keeps_alive or (status == 413 and protocol.reading_body)):
             # The server will close after this one (the client sent EOF, a shutdown, a
-            # body too large to drop): say so, though the response asked to keep it.
+            # body too large to drop, the rest of a body refused as too large, however
+            # it is framed): say so, though the response asked to keep it.
             keep_alive = False
             if "Connection" not in headers:
                 extra += b"Connection: close\r\n"

@@ -21,7 +21,7 @@ from ._access_log import (
     access_logger,
 )
 from ._runner import AppRunner, BaseSite, SockSite, TCPSite, UnixSite
-from ._server import DEFAULT_SERVER_HEADER
+from ._server import DEFAULT_LINGERING_BYTES, DEFAULT_LINGERING_TIMEOUT, DEFAULT_SERVER_HEADER
 from ._workers import run_forked
 from .sansio import DEFAULT_LIMITS, Limits, ParserBackend
 
@@ -45,6 +45,8 @@ def run_app(
     sock: socket.socket | None = None,
     shutdown_timeout: float = 60.0,
     keepalive_timeout: float = 75.0,
+    lingering_timeout: float = DEFAULT_LINGERING_TIMEOUT,
+    lingering_bytes: int = DEFAULT_LINGERING_BYTES,
     ssl_context: ssl.SSLContext | None = None,
     print: Callable[..., None] | None = builtins.print,
     backlog: int = 128,
@@ -72,6 +74,10 @@ def run_app(
         sock: also serve on this bound socket.
         shutdown_timeout: seconds in-flight requests get to finish.
         keepalive_timeout: seconds an idle keep-alive connection stays open.
+        lingering_timeout: seconds a connection closed while its client may still be
+            sending keeps dropping what arrives, so the client reads the response
+            (0: close at once; see ``Server``).
+        lingering_bytes: bytes it drops before it is cut off sooner.
         ssl_context: serve TLS.
         print: where the "Running on" banner goes (``None``: nowhere).
         backlog: the listen backlog.
@@ -113,6 +119,8 @@ def run_app(
         sock=sock,
         shutdown_timeout=shutdown_timeout,
         keepalive_timeout=keepalive_timeout,
+        lingering_timeout=lingering_timeout,
+        lingering_bytes=lingering_bytes,
         ssl_context=ssl_context,
         print=print,
         backlog=backlog,
@@ -157,6 +165,8 @@ def _serve(
     sock: socket.socket | None,
     shutdown_timeout: float,
     keepalive_timeout: float,
+    lingering_timeout: float,
+    lingering_bytes: int,
     ssl_context: ssl.SSLContext | None,
     print: Callable[..., None] | None,
     backlog: int,
@@ -176,6 +186,8 @@ def _serve(
             application,
             limits=limits,
             keepalive_timeout=keepalive_timeout,
+            lingering_timeout=lingering_timeout,
+            lingering_bytes=lingering_bytes,
             shutdown_timeout=shutdown_timeout,
             server_header=server_header,
             handler_cancellation=handler_cancellation,

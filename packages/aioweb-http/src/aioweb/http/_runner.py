@@ -17,7 +17,13 @@ from ._access_log import (
     AccessLogger,
     access_logger,
 )
-from ._server import DEFAULT_SERVER_HEADER, RequestHandler, Server
+from ._server import (
+    DEFAULT_LINGERING_BYTES,
+    DEFAULT_LINGERING_TIMEOUT,
+    DEFAULT_SERVER_HEADER,
+    RequestHandler,
+    Server,
+)
 from .sansio import DEFAULT_LIMITS, Limits, ParserBackend
 
 if TYPE_CHECKING:
@@ -42,6 +48,8 @@ class RunnerOptions(TypedDict, total=False):
     keepalive_timeout: float
     header_timeout: float
     body_timeout: float
+    lingering_timeout: float
+    lingering_bytes: int
     shutdown_timeout: float
     server_header: str | None
     handler_cancellation: bool
@@ -59,6 +67,10 @@ class BaseRunner:
         keepalive_timeout: idle keep-alive connections close after this many seconds.
         header_timeout: a request head must arrive within this many seconds.
         body_timeout: a request body may pause this long between bytes (then 408).
+        lingering_timeout: seconds a connection closed while its client may still be
+            sending keeps dropping what arrives, so the client can read the response
+            (see ``Server``; 0: close at once).
+        lingering_bytes: bytes it drops before it is cut off sooner (see ``Server``).
         shutdown_timeout: seconds in-flight requests get to finish at cleanup.
         server_header: the ``Server`` header value (``None``: none).
         handler_cancellation: cancel handlers whose client went away.
@@ -75,6 +87,8 @@ class BaseRunner:
         keepalive_timeout: float = 75.0,
         header_timeout: float = 30.0,
         body_timeout: float = 60.0,
+        lingering_timeout: float = DEFAULT_LINGERING_TIMEOUT,
+        lingering_bytes: int = DEFAULT_LINGERING_BYTES,
         shutdown_timeout: float = 60.0,
         server_header: str | None = DEFAULT_SERVER_HEADER,
         handler_cancellation: bool = False,
@@ -91,6 +105,8 @@ class BaseRunner:
         self._keepalive_timeout = keepalive_timeout
         self._header_timeout = header_timeout
         self._body_timeout = body_timeout
+        self._lingering_timeout = lingering_timeout
+        self._lingering_bytes = lingering_bytes
         self.shutdown_timeout = shutdown_timeout
         self._server_header = server_header
         self._handler_cancellation = handler_cancellation
@@ -129,6 +145,8 @@ class BaseRunner:
             keepalive_timeout=self._keepalive_timeout,
             header_timeout=self._header_timeout,
             body_timeout=self._body_timeout,
+            lingering_timeout=self._lingering_timeout,
+            lingering_bytes=self._lingering_bytes,
             server_header=self._server_header,
             handler_cancellation=self._handler_cancellation,
             access_log=self._access_log,

@@ -32,6 +32,10 @@ _IDLE_CLOSE_GRACE: Final = 1.0
 #: Bytes one read may take from a socket (asyncio's own default for data_received).
 _RECEIVE_BUFFER_SIZE: Final = 256 * 1024
 
+#: Default bounds of a lingering close: see ``Server`` (docs: lingering_bytes).
+DEFAULT_LINGERING_TIMEOUT: Final = 5.0
+DEFAULT_LINGERING_BYTES: Final = 64 * 1024 * 1024
+
 #: The ``Server`` header sent when a response has none.
 DEFAULT_SERVER_HEADER: Final = "aioweb"
 _MALLOC_WARMUP: Final = 4 * 1024 * 1024
@@ -63,6 +67,17 @@ class Server:
         header_timeout: seconds a client has to send a complete request head.
         body_timeout: seconds a request body may go without a byte arriving (408).
         read_buffer_limit: buffered request body bytes before reading pauses.
+        lingering_timeout: seconds a connection closed while the client may still be
+            sending (after a 413, 400, 431, 408, 417, or a response that left body
+            unread) keeps reading and dropping its bytes before it is cut off, so the
+            client reads the response instead of an RST (RFC 9112 §9.6); 0: no
+            lingering.
+        lingering_bytes: bytes such a connection drops before it is cut off sooner.
+            64 MiB by default: enough for a client that writes its whole upload
+            before it reads (urllib, requests) to get to the response for uploads up
+            to that size, while what the client can have in flight (socket buffers
+            of a few MiB each way) is far below it; dropping costs a read into the
+            shared receive buffer, no memory.
         server_header: the ``Server`` value to add (``None``: none).
         handler_cancellation: cancel a handler when its client disconnects.
         scheme: the scheme of plain connections (a TLS connection is always ``https``).
@@ -83,6 +98,8 @@ class Server:
         header_timeout: float = 30.0,
         body_timeout: float = 60.0,
         read_buffer_limit: int = 2**17,
+        lingering_timeout: float = DEFAULT_LINGERING_TIMEOUT,
+        lingering_bytes: int = DEFAULT_LINGERING_BYTES,
         server_header: str | None = DEFAULT_SERVER_HEADER,
         handler_cancellation: bool = False,
         scheme: str = "http",
@@ -101,6 +118,8 @@ class Server:
         self.header_timeout = header_timeout
         self.body_timeout = body_timeout
         self.read_buffer_limit = read_buffer_limit
+        self.lingering_timeout = lingering_timeout
+        self.lingering_bytes = lingering_bytes
         self.server_header = server_header
         if server_header is not None and not _SERVER_VALUE.fullmatch(server_header):
             raise ValueError(f"invalid Server header value {server_header!r}")
@@ -172,7 +191,7 @@ class Server:
                     pending.cancel()
 
     def _sweep(self) -> None:
-        """Once a second: close connections idle too long or slow to send a head.
+        """Once a second: close connections idle too long, slow to send a head, lingering.
 
         One timer for the whole server instead of one per request keeps the hot
         path free of timer bookkeeping; the price is up to a second of slack (a
@@ -181,6 +200,11 @@ class Server:
         self._sweeper = None
         now = self.loop.time()
         for proto in list(self._connections):
+            deadline = proto.linger_deadline
+            if deadline is not None:
+                if now >= deadline:
+                    proto.abort()  # a lingering close past its time
+                continue
             if proto.busy:
                 if proto.reading_body and now - proto.last_activity >= self.body_timeout:
                     proto.body_timed_out()
@@ -197,6 +221,8 @@ class Server:
     def _sweep_interval(self) -> float:
         """A second, or a quarter of the shortest timeout when that is under 4 s."""
         shortest = min(self.keepalive_timeout, self.header_timeout, self.body_timeout)
+        if self.lingering_timeout > 0:
+            shortest = min(shortest, self.lingering_timeout)
         return min(1.0, max(0.02, shortest / 4))
 
     async def shutdown(self, timeout: float | None = 60.0) -> None:
