@@ -222,22 +222,29 @@ def tables(draw: st.DrawFn, prefix: str = "", most: int = 8) -> list[Spec]:
 
 
 def reference(specs: list[Spec], method: str, path: str) -> object:
-    """Static paths first, then dynamic ones in order; 405 lists every matching method."""
+    """Static resources first, then dynamic ones in order; 405 lists every matching method.
+
+    One resource per distinct pattern (at its first registration) serves every method
+    registered on that pattern, as the router does.
+    """
+    resources: dict[str, dict[str, int]] = {}
+    for i, (m, p) in enumerate(specs):
+        resources.setdefault(p, {})[m] = i
     matching = [
-        (i, m, p)
-        for i, (m, p) in enumerate(specs)
+        (p, methods)
+        for p, methods in resources.items()
         if (p == path if "{" not in p else _regex(p).fullmatch(path) is not None)
     ]
-    static = [c for c in matching if "{" not in c[2]]
-    dynamic = [c for c in matching if "{" in c[2]]
-    for i, m, _ in static + dynamic:
-        if m == method or (m == "GET" and method == "HEAD"):
-            return f"h{i}"
+    ordered = [c for c in matching if "{" not in c[0]] + [c for c in matching if "{" in c[0]]
+    for _, methods in ordered:
+        if method in methods:
+            return f"h{methods[method]}"
+        if method == "HEAD" and "GET" in methods:
+            return f"h{methods['GET']}"
     if not matching:
         return 404
-    allowed = {m for _, m, _ in matching} | (
-        {"HEAD"} if any(m == "GET" for _, m, _ in matching) else set()
-    )
+    allowed = {m for _, methods in matching for m in methods}
+    allowed |= {"HEAD"} if "GET" in allowed else set()
     return 405, ",".join(sorted(allowed))
 
 

@@ -17,7 +17,7 @@ from aioweb.kernel import (
 
 from ._index import DynamicIndex
 from ._mounts import SubAppMounts
-from ._pattern import match_key, restore_slashes
+from ._pattern import ENCODED_SLASH, match_key, restore_slashes
 from ._prefix import PrefixResource
 from ._redirect import NamedRedirect
 from ._resources import (
@@ -125,22 +125,30 @@ class UrlDispatcher(RouteShortcuts, SubAppMounts):
             match = self._resolve_domain(request, path)
             if match is not None:
                 return match
-        method = request.method
         res = self._static.get(path)
         if res is not None:
-            route = res._methods.get(method) or res._any
+            route = res._methods.get(request.method) or res._any
             if route is not None:
-                return MatchInfo({}, route.handler, route=route)
-            return self._resolve_slow(request, method, path, res)
-        index = self._index or self._compile()
-        long = len(path) > self._max_segment and self._too_long(path)
-        found = None if long else index.lookup(path)
+                match = MatchInfo({}, route.handler)
+                match.route = route
+                return match
+            return self._resolve_slow(request, request.method, path, res)
+        found = None
+        if len(path) <= self._max_segment or not self._too_long(path):
+            found = (self._index or self._compile()).lookup(path)
         if found is not None:
-            dyn, values = found
-            route = dyn._methods.get(method) or dyn._any
-            if route is not None:
-                return MatchInfo(values, route.handler, route=route)
-            return self._resolve_slow(request, method, path, dyn)
+            dyn = found[1]
+            route = dyn._methods.get(request.method) or dyn._any
+            if route is None:
+                return self._resolve_slow(request, request.method, path, dyn)
+            values = found[2]
+            if ENCODED_SLASH in path:  # rare: a "%2F" in the request; values read "/"
+                values = {name: restore_slashes(value) for name, value in values.items()}
+            # Positional arguments only, then the route: a call with keywords costs
+            # more (3.13 does not specialise it), on every dynamic hit.
+            match = MatchInfo(values, route.handler)
+            match.route = route
+            return match
         if self._prefixed:
             match = self._resolve_prefixed(request, path)
             if match is not None:

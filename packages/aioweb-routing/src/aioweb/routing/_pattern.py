@@ -23,7 +23,7 @@ import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, TypeAlias
 from urllib.parse import quote, unquote
 
 from ._regex_safety import UnsafeRegexError, analyse
@@ -32,6 +32,7 @@ __all__ = [
     "DEFAULT_PART_REGEX",
     "ENCODED_SLASH",
     "Pattern",
+    "SegmentPlan",
     "match_key",
     "parse_pattern",
     "quote_path",
@@ -99,6 +100,10 @@ def validate_name(name: str) -> str:
     return name
 
 
+#: ``Pattern.plan``: ``(segment index, name, regex or None)`` per dynamic part.
+SegmentPlan: TypeAlias = tuple[tuple[int, str, re.Pattern[str] | None], ...]
+
+
 @dataclass(frozen=True, slots=True)
 class _Var:
     name: str
@@ -127,6 +132,11 @@ class Pattern:
             dynamic part (``("u", None, "posts", None)`` for ``/u/{id}/posts/{p}``).
         exact: whether ``segments`` covers the whole pattern (no part matches ``/``);
             if not, the pattern needs at least one more segment than ``segments``.
+        plan: for an exact pattern whose dynamic parts each fill a whole segment, one
+            ``(index, name, regex)`` per part (``path.split("/")[index]`` is its
+            segment; ``regex`` is ``None`` for a bare ``{name}``): the parts can be
+            checked segment by segment, without the pattern's regex; ``None`` for the
+            other patterns.
     """
 
     raw: str
@@ -138,6 +148,7 @@ class Pattern:
     leading: tuple[str, ...]
     segments: tuple[str | None, ...] = ()
     exact: bool = True
+    plan: SegmentPlan | None = None
 
     @property
     def is_static(self) -> bool:
@@ -336,9 +347,35 @@ def parse_pattern(pattern: str) -> Pattern:
     # Whole segments only: "/api/users/{id}" -> ("api", "users"); "/api/u{id}" -> ("api",).
     leading = tuple(first[1:].split("/")[:-1]) if isinstance(first, str) else ()
     segments, exact = _segments(parts)
+    plan = _plan(parts) if exact else None
     return Pattern(
-        pattern, tuple(parts), tuple(names), source, flat, compiled, leading, segments, exact
+        pattern, tuple(parts), tuple(names), source, flat, compiled, leading, segments, exact, plan
     )
+
+
+#: Anchors read the text around a part: such parts get no plan ("[^" is not one).
+_CONTEXTUAL: Final = re.compile(r"\\[bBAZ]|\$|\^")
+
+
+def _plan(parts: list[str | _Var]) -> SegmentPlan | None:
+    """``Pattern.plan`` of an exact dynamic pattern's parts."""
+    plan: list[tuple[int, str, re.Pattern[str] | None]] = []
+    index = 0  # segment 0 is the empty text before the pattern's first "/"
+    for k, part in enumerate(parts):
+        if isinstance(part, str):
+            index += part.count("/")
+            continue
+        before, after = parts[k - 1], parts[k + 1] if k + 1 < len(parts) else "/"
+        whole = isinstance(before, str) and before.endswith("/")
+        if not whole or not isinstance(after, str) or not after.startswith("/"):
+            return None
+        if part.regex == DEFAULT_PART_REGEX:
+            plan.append((index, part.name, None))
+        elif _CONTEXTUAL.search(part.regex.replace("[^", "[")) is None:
+            plan.append((index, part.name, part.compiled))
+        else:
+            return None
+    return tuple(plan)
 
 
 def _segments(parts: list[str | _Var]) -> tuple[tuple[str | None, ...], bool]:

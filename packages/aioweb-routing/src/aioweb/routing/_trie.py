@@ -16,13 +16,31 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Final
 
 from ._resources import DynamicResource
+from ._segmatch import Hit, Matcher, chain, checked_matcher, plan_matcher
 
 __all__ = ["Bucket", "Candidate", "SegmentTrie"]
 
 #: A dynamic resource and its registration order (lower wins).
 Candidate = tuple[int, DynamicResource]
+
+#: A trie bucket of at most this many members whose parts each fill a whole segment
+#: checks them one by one, segment by segment, instead of running an alternation.
+_PLAN_MAX: Final = 8
+
+
+def values_of(m: re.Match[str], names: tuple[str, ...]) -> dict[str, str]:
+    """The named groups of ``m`` (a pattern regex's match: one group per name, in order).
+
+    Cheaper than ``groupdict()`` for the usual one or two parts.
+    """
+    if len(names) == 1:
+        return {names[0]: m[1]}
+    if len(names) == 2:
+        return {names[0]: m[1], names[1]: m[2]}
+    return m.groupdict()
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,35 +51,63 @@ class Bucket:
     the alternative that matched sets a group, and ``lastindex`` is k + 1.  Capturing
     groups inside the alternatives would make every failed alternative save and
     restore all marks (measured: 500 us at 1000 routes instead of 2 us).
+
+    A bucket at a trie node (``segmented``) whose few members all have a
+    ``Pattern.plan`` gets a ``matcher`` (see :mod:`._segmatch`) instead: the walk
+    that reached the node checked the literal segments and the segment count, so only
+    the dynamic segments are left to check, one by one, with no regex for the path.
     """
 
     regex: re.Pattern[str] | None  # the alternation; None for a single member
     members: tuple[Candidate, ...]
     regexes: tuple[re.Pattern[str], ...]  # each member's own regex (named groups)
+    matcher: Matcher | None = None
 
     @classmethod
-    def build(cls, members: Sequence[Candidate]) -> Bucket:
-        """A bucket of ``members`` (in registration order)."""
+    def build(
+        cls, members: Sequence[Candidate], *, segmented: bool = False, checked: int | None = None
+    ) -> Bucket:
+        """A bucket of ``members`` (in registration order).
+
+        Args:
+            members: the patterns, with their registration order.
+            segmented: the bucket is at a trie node (see the class docstring).
+            checked: for a bucket of one member looked up by its first ``checked``
+                literal segments: its matcher checks the rest of the path's shape.
+        """
+        if checked is not None and len(members) == 1:
+            order, res = members[0]
+            pattern = res._pattern
+            if pattern.regex is not None and pattern.plan is not None:
+                single = checked_matcher(order, res, pattern.plan, pattern.segments, checked)
+                return cls(None, tuple(members), (pattern.regex,), single)
         regexes = []
-        for _, res in members:
+        matchers: list[Matcher] | None = [] if segmented and len(members) <= _PLAN_MAX else None
+        for order, res in members:
             regex = res._pattern.regex
             if regex is None:  # pragma: no cover - only dynamic patterns get here
                 raise TypeError(f"{res!r} is not dynamic")
             regexes.append(regex)
+            plan = res._pattern.plan
+            if matchers is not None:
+                matchers = None if plan is None else [*matchers, plan_matcher(order, res, plan)]
         alternation = None
         if len(members) > 1:
             source = "|".join(f"{res._pattern.flat_source}()" for _, res in members)
             alternation = re.compile(source)
-        return cls(alternation, tuple(members), tuple(regexes))
+        matcher = chain(matchers) if matchers else None
+        return cls(alternation, tuple(members), tuple(regexes), matcher)
 
-    def first(self, path: str) -> tuple[int, DynamicResource, re.Match[str]] | None:
-        """The first member matching ``path``: its order, resource and match."""
-        if self.regex is None:
-            found = self.regexes[0].fullmatch(path)
-            if found is None:
-                return None
-            order, res = self.members[0]
-            return order, res, found
+    def first(self, path: str, segs: list[str] | None = None) -> Hit | None:
+        """The first member matching ``path``: its order, resource and values.
+
+        ``segs`` (``path.split("/")``) is only used by a bucket with a ``matcher``:
+        give them only for a path that reached the bucket's trie node, or (``checked``)
+        whose first segments are the bucket's literal leading ones.
+        """
+        matcher = self.matcher
+        if matcher is not None and segs is not None:
+            return matcher(segs)
         k = 0
         if self.regex is not None:
             m = self.regex.fullmatch(path)
@@ -72,7 +118,7 @@ class Bucket:
         if found is None:
             return None
         order, res = self.members[k]
-        return order, res, found
+        return order, res, values_of(found, res._pattern.names)
 
 
 class _Node:
@@ -113,7 +159,7 @@ class SegmentTrie:
             nodes[id(node)] = node
             (exact if pattern.exact else deep).setdefault(id(node), []).append(cand)
         for key, node in nodes.items():
-            node.exact = Bucket.build(exact[key]) if key in exact else None
+            node.exact = Bucket.build(exact[key], segmented=True) if key in exact else None
             node.deep = Bucket.build(deep[key]) if key in deep else None
         self._root = root
         self._skip = skip
@@ -122,16 +168,38 @@ class SegmentTrie:
         """The buckets whose patterns may match ``path`` (a match key)."""
         if path[:1] != "/":
             return []
-        return _walk(self._root, path[1:].split("/"), self._skip, [])
+        return _walk(self._root, path.split("/"), self._skip + 1, [])
 
-    def first(self, path: str) -> tuple[int, DynamicResource, re.Match[str]] | None:
-        """The first pattern (in registration order) matching ``path``, as ``Bucket.first``."""
-        buckets = self.buckets(path)
-        if len(buckets) == 1:  # the usual case
-            return buckets[0].first(path)
+    def first(self, path: str, segs: list[str]) -> Hit | None:
+        """The first pattern (in registration order) matching ``path``, as ``Bucket.first``.
+
+        ``segs`` is ``path.split("/")`` (``path`` starts with ``/``).
+        """
+        # The usual walk: no fork (a literal edge and a wild edge both taking a
+        # segment) and no deep bucket on the way, so one node is reached.
+        node, i, n = self._root, self._skip + 1, len(segs)
+        while i < n:
+            if node.deep is not None:
+                break
+            child = node.literal.get(segs[i])
+            if child is None:
+                if node.wild is None:
+                    return None
+                node = node.wild
+            elif node.wild is None:
+                node = child
+            else:
+                break
+            i += 1
+        else:
+            bucket = node.exact
+            if bucket is None:
+                return None
+            matcher = bucket.matcher
+            return bucket.first(path) if matcher is None else matcher(segs)
         hit = None
-        for bucket in buckets:
-            found = bucket.first(path)
+        for bucket in _walk(node, segs, i, []):
+            found = bucket.first(path, segs)
             if found is not None and (hit is None or found[0] < hit[0]):
                 hit = found
         return hit
