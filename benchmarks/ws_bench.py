@@ -13,6 +13,11 @@ Scenarios, each on a fresh connection per server, interleaved in rounds (order r
 ``flood``  ``--window`` 32-byte text messages in flight (a new one per echo)
 ``big``    1 MiB binary messages echoed one after another (``--big-window`` in flight)
 
+``--only aioweb,aiohttp,floor`` adds ``servers/ws_floor.py``, a framework-free asyncio
+echo with the same pure-Python unmasking and one handler-task hop per message: the
+floor under any server with aiohttp's API on this interpreter (aioweb/floor near 1.0
+means the time is asyncio, syscalls and masking, not framework overhead).
+
 Prints medians over ``--rounds`` rounds: messages/s (MB/s of payload for ``big``), the
 server's CPU µs per message (from /proc), and the ratios aioweb/aiohttp and
 aioweb/websockets. Target (issue 6): aioweb >= 1.2x aiohttp msgs/s, >= aiohttp MB/s.
@@ -49,12 +54,14 @@ SERVER_SPECS = {  # name -> (script, --loop)
     "websockets": ("ws_websockets.py", "asyncio"),
     "aiohttp-uvloop": ("ws_aiohttp.py", "uvloop"),
     "websockets-uvloop": ("ws_websockets.py", "uvloop"),
+    "floor": ("ws_floor.py", "asyncio"),  # framework-free reference, not in the defaults
 }
 DEFAULT_SERVERS = ["aioweb", "aioweb-uvloop", "aiohttp", "websockets"]
 SCENARIOS = ["seq", "flood", "big"]
 PAIRS = [
     ("aioweb", "aiohttp"),
     ("aioweb", "websockets"),
+    ("aioweb", "floor"),
     ("aioweb-uvloop", "aiohttp"),
     ("aioweb-uvloop", "aiohttp-uvloop"),
     ("aioweb-uvloop", "websockets-uvloop"),

@@ -8,9 +8,10 @@ from collections.abc import AsyncIterator
 import pytest
 from websockets.asyncio.server import ServerConnection
 from websockets.asyncio.server import serve as ws_serve
-from ws_testlib import TIMEOUT, serve
+from ws_testlib import TIMEOUT, ServeWs
 
 from aioweb.kernel import Request, Response, StreamResponse
+from aioweb.testing import AiowebClient
 from aioweb.websocket import WebSocketResponse, WSMsgType, WSServerHandshakeError, ws_connect
 
 pytestmark = pytest.mark.loopback
@@ -58,13 +59,13 @@ async def test_client_initiated_close(ws_server: str) -> None:
     assert ws.close_code == 1000
 
 
-async def test_handshake_refused() -> None:
+async def test_handshake_refused(serve_ws: ServeWs, aioweb_client: AiowebClient) -> None:
     async def handler(request: Request) -> StreamResponse:
         return Response(status=403, text="no")
 
-    async with serve(handler) as live:
-        with pytest.raises(WSServerHandshakeError) as info:
-            await ws_connect(live.url, timeout=TIMEOUT)
+    client = await aioweb_client((await serve_ws(handler)).server)
+    with pytest.raises(WSServerHandshakeError) as info:
+        await client.ws_connect("/", timeout=TIMEOUT)
     assert info.value.status == 403
 
 
@@ -73,7 +74,9 @@ async def test_bad_url() -> None:
         await ws_connect("http://127.0.0.1/")
 
 
-async def test_aioweb_client_and_server_with_heartbeat() -> None:
+async def test_aioweb_client_and_server_with_heartbeat(
+    serve_ws: ServeWs, aioweb_client: AiowebClient
+) -> None:
     async def handler(request: Request) -> StreamResponse:
         ws = WebSocketResponse(heartbeat=0.05, autoping=False)
         await ws.prepare(request)
@@ -84,17 +87,17 @@ async def test_aioweb_client_and_server_with_heartbeat() -> None:
                 await ws.send_str(msg.data.upper())
         return ws
 
-    async with serve(handler) as live:
-        ws = await ws_connect(live.url, receive_timeout=TIMEOUT)
-        await ws.send_str("abc")
-        assert await ws.receive_str() == "ABC"
-        # Idle: the server pings, our client's autoping answers, the server sees the pong.
-        assert await ws.receive_str() == "got pong"
-        await ws.close()
-        assert ws.close_code == 1000
+    client = await aioweb_client((await serve_ws(handler)).server)
+    ws = await client.ws_connect("/", receive_timeout=TIMEOUT)
+    await ws.send_str("abc")
+    assert await ws.receive_str() == "ABC"
+    # Idle: the server pings, our client's autoping answers, the server sees the pong.
+    assert await ws.receive_str() == "got pong"
+    await ws.close()
+    assert ws.close_code == 1000
 
 
-async def test_heartbeat_closes_a_silent_peer() -> None:
+async def test_heartbeat_closes_a_silent_peer(serve_ws: ServeWs) -> None:
     closed = asyncio.Event()
     codes: list[int | None] = []
 
@@ -107,7 +110,8 @@ async def test_heartbeat_closes_a_silent_peer() -> None:
         closed.set()
         return ws
 
-    async with serve(handler) as live, live.raw() as (_, writer):
+    live = await serve_ws(handler)
+    async with live.raw() as (_, writer):
         await asyncio.wait_for(closed.wait(), TIMEOUT)  # we never answer its ping
         writer.close()
     assert codes == [1006]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import zlib
+from collections.abc import AsyncIterator
 
 import pytest
 from websockets.asyncio.client import connect
-from ws_testlib import MASK, TIMEOUT, Live, client_frame, read_close, read_frame, serve
+from ws_testlib import MASK, TIMEOUT, Live, ServeWs, client_frame, read_close, read_frame
 
 from aioweb.kernel import Request, StreamResponse
 from aioweb.websocket import WebSocketResponse, WSMsgType
@@ -32,14 +33,14 @@ async def echo(request: Request) -> StreamResponse:
 
 
 @pytest.fixture
-async def live() -> Live:  # type: ignore[misc]
+async def live(serve_ws: ServeWs) -> AsyncIterator[Live]:
     ERRORS.clear()
-    async with serve(echo) as server:
-        yield server
-        # The server still serves a new, well-behaved connection.
-        async with connect(server.url, open_timeout=TIMEOUT) as ws:
-            await ws.send("still here")
-            assert await asyncio.wait_for(ws.recv(), TIMEOUT) == "still here"
+    server = await serve_ws(echo)
+    yield server
+    # The server still serves a new, well-behaved connection.
+    async with connect(server.url, open_timeout=TIMEOUT) as ws:
+        await ws.send("still here")
+        assert await asyncio.wait_for(ws.recv(), TIMEOUT) == "still here"
 
 
 def _bomb() -> bytes:
@@ -131,7 +132,7 @@ async def test_valid_messages_before_a_bad_frame_are_answered_first(
     assert ERRORS[0].close_code == code
 
 
-async def test_an_application_that_does_not_read_is_failed_after_timeout() -> None:
+async def test_an_application_that_does_not_read_is_failed_after_timeout(serve_ws: ServeWs) -> None:
     gate = asyncio.Event()
 
     async def lazy(request: Request) -> StreamResponse:
@@ -140,7 +141,8 @@ async def test_an_application_that_does_not_read_is_failed_after_timeout() -> No
         await asyncio.wait_for(gate.wait(), TIMEOUT)
         return ws
 
-    async with serve(lazy) as server, server.raw() as (reader, writer):
+    server = await serve_ws(lazy)
+    async with server.raw() as (reader, writer):
         writer.write(client_frame(0x1, b"one") + client_frame(0x1, b"x", rsv1=True))
         assert await read_close(reader) == 1002
         gate.set()

@@ -19,6 +19,7 @@ from aioweb.websocket.sansio import (
     WebSocketProtocolError,
     apply_mask,
     encode_frame,
+    encode_frame_parts,
     is_valid_close_code,
 )
 
@@ -252,3 +253,40 @@ def test_writer_refuses_what_may_not_be_sent() -> None:
         writer.close(1006)
     assert writer.close(None) == bytes((0x88, 0))
     assert Opcode.PONG == PONG
+
+
+@given(cuts=st.lists(st.integers(min_value=0, max_value=120100), max_size=8))
+def test_big_fragmented_binary_any_split(cuts: list[int]) -> None:
+    """Big pieces go straight into the message's parts: any split, any mask phase."""
+    data = bytes(range(256)) * 469  # 120064 bytes, not a multiple of 4 per fragment
+    frames = (
+        client_frame(B, data[:40001], fin=False)
+        + client_frame(PING, b"p")
+        + client_frame(C, data[40001:80003], fin=False)
+        + client_frame(C, data[80003:])
+    )
+    assert collect(FrameReader(client=False), frames, cuts) == [Ping(b"p"), BinaryMessage(data)]
+
+
+def test_feed_accepts_bytearray_and_memoryview_without_aliasing() -> None:
+    reader = FrameReader(client=False)
+    frame = bytearray(client_frame(B, b"z" * 20000))
+    reader.feed(frame[:100])
+    reader.feed(memoryview(frame)[100:20000])
+    half = frame[20000:]
+    reader.feed(half)
+    half[:] = b"\x00" * len(half)  # the reader kept its own copy
+    assert reader.next_event() == BinaryMessage(b"z" * 20000)
+
+
+@pytest.mark.parametrize("client", [False, True])
+def test_frame_parts_equal_the_joined_frame(client: bool) -> None:
+    payload = b"q" * 70000
+    mask = MASK if client else None
+    parts = encode_frame_parts(B, payload, mask=mask)
+    assert len(parts) == 2
+    assert b"".join(parts) == encode_frame(B, payload, mask=mask)
+    if not client:
+        assert parts[1] is payload  # no copy of the payload
+    writer = FrameWriter(client=client, mask_key=lambda: MASK)
+    assert b"".join(writer.message_parts(payload, text=False)) == writer.binary(payload)

@@ -8,7 +8,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed, InvalidStatus
-from ws_testlib import TIMEOUT, Live, serve
+from ws_testlib import TIMEOUT, Live, ServeWs
 
 from aioweb.kernel import Request, Response, StreamResponse
 from aioweb.websocket import WebSocketResponse, WSCloseCode, WSMsgType
@@ -48,10 +48,9 @@ def _headers(ws: ClientConnection) -> Headers:
 
 
 @pytest.fixture
-async def live() -> Live:  # type: ignore[misc]
+async def live(serve_ws: ServeWs) -> Live:
     SEEN.clear()
-    async with serve(echo) as server:
-        yield server
+    return await serve_ws(echo)
 
 
 async def test_text_binary_and_compression(live: Live) -> None:
@@ -131,22 +130,22 @@ async def test_bad_handshake_is_400_and_plain_http_still_works(live: Live) -> No
     assert info.value.response.status_code == 200  # a plain route answers plain HTTP
 
 
-async def test_wrong_version_is_426() -> None:
-    async with serve(echo) as live:
-        reader, writer = await asyncio.open_connection("127.0.0.1", live.port)
-        try:
-            writer.write(
-                b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                b"Sec-WebSocket-Version: 8\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
-            )
-            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), TIMEOUT)
-        finally:
-            writer.close()
+async def test_wrong_version_is_426(serve_ws: ServeWs) -> None:
+    live = await serve_ws(echo)
+    reader, writer = await asyncio.open_connection("127.0.0.1", live.port)
+    try:
+        writer.write(
+            b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Version: 8\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+        )
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), TIMEOUT)
+    finally:
+        writer.close()
     assert head.startswith(b"HTTP/1.1 426 ")
     assert b"\r\nSec-WebSocket-Version: 13\r\n" in head
 
 
-async def test_can_prepare_and_message_api() -> None:
+async def test_can_prepare_and_message_api(serve_ws: ServeWs) -> None:
     async def handler(request: Request) -> StreamResponse:
         ws = WebSocketResponse(receive_timeout=TIMEOUT)
         assert ws.can_prepare(request) == (True, None)
@@ -168,13 +167,14 @@ async def test_can_prepare_and_message_api() -> None:
             await ws.send_str("late")
         return ws
 
-    async with serve(handler) as live, connect(live.url, open_timeout=TIMEOUT) as ws:
+    live = await serve_ws(handler)
+    async with connect(live.url, open_timeout=TIMEOUT) as ws:
         for item in ("s", b"b", '{"k": [1]}', b"x"):
             await ws.send(item)
         await ws.close(1001, "gone")
 
 
-async def test_receive_timeout() -> None:
+async def test_receive_timeout(serve_ws: ServeWs) -> None:
     async def handler(request: Request) -> StreamResponse:
         ws = WebSocketResponse(receive_timeout=0.05)
         await ws.prepare(request)
@@ -184,11 +184,12 @@ async def test_receive_timeout() -> None:
         await ws.close()
         return ws
 
-    async with serve(handler) as live, connect(live.url, open_timeout=TIMEOUT) as ws:
+    live = await serve_ws(handler)
+    async with connect(live.url, open_timeout=TIMEOUT) as ws:
         assert await asyncio.wait_for(ws.recv(), TIMEOUT) == "timed out"
 
 
-async def test_send_waits_for_a_client_that_does_not_read() -> None:
+async def test_send_waits_for_a_client_that_does_not_read(serve_ws: ServeWs) -> None:
     """Back-pressure: the server's buffer stays bounded while the client reads nothing."""
     sent: list[int] = []
     blocked = asyncio.Event()
@@ -208,18 +209,18 @@ async def test_send_waits_for_a_client_that_does_not_read() -> None:
         await ws.close()
         return ws
 
-    async with serve(handler) as live:
-        _, writer = await asyncio.open_connection("127.0.0.1", live.port, limit=1024)
-        writer.write(
-            b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            b"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
-        )
-        await asyncio.wait_for(blocked.wait(), TIMEOUT)
-        writer.close()
+    live = await serve_ws(handler)
+    _, writer = await asyncio.open_connection("127.0.0.1", live.port, limit=1024)
+    writer.write(
+        b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        b"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+    )
+    await asyncio.wait_for(blocked.wait(), TIMEOUT)
+    writer.close()
     assert len(sent) < 200
 
 
-async def test_server_shutdown_closes_open_websockets_with_1001() -> None:
+async def test_server_shutdown_closes_open_websockets_with_1001(serve_ws: ServeWs) -> None:
     done = asyncio.get_running_loop().create_future()
 
     async def handler(request: Request) -> StreamResponse:
@@ -230,14 +231,14 @@ async def test_server_shutdown_closes_open_websockets_with_1001() -> None:
         done.set_result(ws.close_code)
         return ws
 
-    async with serve(handler) as live:
-        client = await connect(live.url, open_timeout=TIMEOUT)
-        await client.send("hi")
-        cleanup = asyncio.ensure_future(live.runner.cleanup())
-        with pytest.raises(ConnectionClosed) as info:
-            await asyncio.wait_for(client.recv(), TIMEOUT)
-        assert info.value.rcvd is not None
-        assert info.value.rcvd.code == WSCloseCode.GOING_AWAY
-        assert await asyncio.wait_for(done, TIMEOUT) == WSCloseCode.GOING_AWAY
-        await asyncio.wait_for(cleanup, TIMEOUT)
-        await client.close()
+    live = await serve_ws(handler)
+    client = await connect(live.url, open_timeout=TIMEOUT)
+    await client.send("hi")
+    cleanup = asyncio.ensure_future(live.server.close())
+    with pytest.raises(ConnectionClosed) as info:
+        await asyncio.wait_for(client.recv(), TIMEOUT)
+    assert info.value.rcvd is not None
+    assert info.value.rcvd.code == WSCloseCode.GOING_AWAY
+    assert await asyncio.wait_for(done, TIMEOUT) == WSCloseCode.GOING_AWAY
+    await asyncio.wait_for(cleanup, TIMEOUT)
+    await client.close()

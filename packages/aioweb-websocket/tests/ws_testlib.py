@@ -1,4 +1,4 @@
-"""Helpers for the WebSocket tests: event collection, a live server, a raw client."""
+"""Helpers for the WebSocket tests: event collection, a served handler, a raw client."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from aioweb.http import ServerRunner, TCPSite
 from aioweb.kernel import Request, StreamResponse
+from aioweb.testing import RawTestServer
 from aioweb.websocket.sansio import NEED_DATA, Event, FrameReader, encode_frame
 
 #: Upper bound for every wait in these tests.
@@ -36,17 +36,27 @@ def client_frame(opcode: int, payload: bytes, *, fin: bool = True, rsv1: bool = 
     return encode_frame(opcode, payload, fin=fin, rsv1=rsv1, mask=MASK)
 
 
+#: A request handler, as served by ``serve_ws`` (aioweb-testing's raw server).
+Handler = Callable[[Request], Awaitable[StreamResponse]]
+#: The ``serve_ws`` fixture: ``live = await serve_ws(handler)``.
+ServeWs = Callable[[Handler], Awaitable["Live"]]
+
+
 @dataclass
 class Live:
-    """A running server on 127.0.0.1."""
+    """A handler served by aioweb-testing's ``aioweb_raw_server`` fixture on 127.0.0.1."""
 
-    runner: ServerRunner
-    port: int
+    server: RawTestServer
+
+    @property
+    def port(self) -> int:
+        """The server's port (raw-socket tests connect to it by hand)."""
+        return self.server.port
 
     @property
     def url(self) -> str:
         """The ws:// URL of the server's root."""
-        return f"ws://127.0.0.1:{self.port}/"
+        return str(self.server.make_url("/").with_scheme("ws"))
 
     @asynccontextmanager
     async def raw(
@@ -90,18 +100,3 @@ async def read_close(reader: asyncio.StreamReader) -> int:
             with contextlib.suppress(ConnectionResetError):
                 assert await asyncio.wait_for(reader.read(), TIMEOUT) == b""
             return code
-
-
-@asynccontextmanager
-async def serve(handler: Callable[[Request], Awaitable[StreamResponse]]) -> AsyncIterator[Live]:
-    """Serve ``handler`` on a free port of 127.0.0.1 for the block."""
-    runner = ServerRunner(handler, shutdown_timeout=1.0)
-    await runner.setup()
-    site = TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    addr = runner.addresses[0]
-    assert isinstance(addr, tuple)
-    try:
-        yield Live(runner, addr[1])
-    finally:
-        await runner.cleanup()

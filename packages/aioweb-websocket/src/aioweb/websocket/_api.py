@@ -88,13 +88,17 @@ class WebSocketMessages:
 
     async def send_str(self, data: str, compress: bool | None = None) -> None:
         """Send a text message, waiting while the client does not read."""
-        await self._connection().send_str(data, compress)
+        conn = self._connection()
+        if conn._write_str(data, compress):
+            await conn.drain()
 
     async def send_bytes(
         self, data: bytes | bytearray | memoryview, compress: bool | None = None
     ) -> None:
         """Send a binary message, waiting while the client does not read."""
-        await self._connection().send_bytes(data, compress)
+        conn = self._connection()
+        if conn._write_bytes(data, compress):
+            await conn.drain()
 
     async def send_json(
         self, data: Any, compress: bool | None = None, *, dumps: Callable[[Any], str] = json.dumps

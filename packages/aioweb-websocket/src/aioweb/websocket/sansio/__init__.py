@@ -37,6 +37,7 @@ from ._reader import DEFAULT_MAX_MSG_SIZE as DEFAULT_MAX_MSG_SIZE
 from ._reader import FrameReader as FrameReader
 from ._writer import FrameWriter as FrameWriter
 from ._writer import encode_frame as encode_frame
+from ._writer import encode_frame_parts as encode_frame_parts
 
 __all__ = [
     "DEFAULT_MAX_MSG_SIZE",
@@ -67,6 +68,7 @@ __all__ = [
     "deflate_offer",
     "deflate_pair",
     "encode_frame",
+    "encode_frame_parts",
     "is_valid_close_code",
     "parse_deflate_response",
     "parse_extensions",

@@ -30,17 +30,28 @@ def apply_mask(data: bytes | bytearray | memoryview, mask: bytes, offset: int = 
         return (int.from_bytes(data, "little") ^ int.from_bytes(key, "little")).to_bytes(
             n, "little"
         )
+    out: list[bytes] = []
+    mask_into(out, data, mask)
+    return b"".join(out)
+
+
+def mask_into(out: list[bytes], data: bytes | bytearray | memoryview, mask: bytes) -> None:
+    """Append ``data`` XORed with ``mask`` (in phase at byte 0) to ``out`` in slices.
+
+    For a payload that is joined later anyway (a message arriving in pieces): the
+    slices go straight into the message's parts, saving a copy per piece.
+    """
+    n = len(data)
     frm = int.from_bytes
     whole = mask * (_SLICE >> 2)  # _SLICE is a multiple of 4: every slice starts in phase
     key_int = frm(whole, "little")
-    view = memoryview(data)
-    out = []
-    end = n - n % _SLICE
-    for i in range(0, end, _SLICE):
-        out.append((frm(view[i : i + _SLICE], "little") ^ key_int).to_bytes(_SLICE, "little"))
-    if end < n:
-        rest = n - end
-        out.append(
-            (frm(view[end:], "little") ^ frm(whole[:rest], "little")).to_bytes(rest, "little")
-        )
-    return b"".join(out)
+    append = out.append
+    with memoryview(data) as view:
+        end = n - n % _SLICE
+        for i in range(0, end, _SLICE):
+            append((frm(view[i : i + _SLICE], "little") ^ key_int).to_bytes(_SLICE, "little"))
+        if end < n:
+            rest = n - end
+            append(
+                (frm(view[end:], "little") ^ frm(whole[:rest], "little")).to_bytes(rest, "little")
+            )

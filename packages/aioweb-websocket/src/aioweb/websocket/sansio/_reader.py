@@ -10,15 +10,14 @@ from ._errors import WebSocketProtocolError
 from ._events import (
     NEED_DATA,
     BinaryMessage,
-    Close,
     Event,
     Ping,
     Pong,
     Signal,
     TextMessage,
-    is_valid_close_code,
 )
-from ._mask import apply_mask
+from ._fastpath import BIG, parse_close, whole_frame
+from ._mask import apply_mask, mask_into
 
 __all__ = ["DEFAULT_MAX_MSG_SIZE", "FrameReader"]
 
@@ -30,7 +29,6 @@ _INVALID_DATA: Final = 1007
 _TOO_BIG: Final = 1009
 _CONTROL: Final = frozenset((0x8, 0x9, 0xA))
 _DATA: Final = frozenset((0x1, 0x2))
-_WHOLE: Final = frozenset((0x81, 0x82))  # FIN, no RSV bit, TEXT or BINARY
 _Utf8Decoder = codecs.getincrementaldecoder("utf-8")
 
 
@@ -83,7 +81,10 @@ class FrameReader:
         self._want_mask = not client
         self._max = max_msg_size
         self._inflater = inflater
-        self._buf = bytearray()
+        # What was fed and not parsed yet starts at ``_pos``. When everything fed
+        # was parsed, the next ``bytes`` fed becomes the buffer as it is (no copy);
+        # it turns into a bytearray only when more is appended to a remainder.
+        self._buf: bytes | bytearray = b""
         self._pos = 0
         self._closed = False
         # The frame being read: -1 while waiting for a header.
@@ -102,14 +103,26 @@ class FrameReader:
         self._msg_text: list[str] = []
         self._decoder: codecs.IncrementalDecoder | None = None
 
-    def feed(self, data: bytes) -> None:
-        """Buffer bytes from the peer (ignored after a close frame was read)."""
+    def feed(self, data: bytes | bytearray | memoryview) -> None:
+        """Buffer bytes from the peer (ignored after a close frame was read).
+
+        A ``bytes`` object fed when nothing is pending becomes the buffer as it is
+        (no copy); anything else is copied, so the caller may reuse its buffer.
+        """
         if self._closed:
             return
         buf = self._buf
-        if self._pos:
-            del buf[: self._pos]
+        pos = self._pos
+        if pos >= len(buf):
+            self._buf = data if isinstance(data, bytes) else bytes(data)
             self._pos = 0
+            return
+        if isinstance(buf, bytearray):
+            if pos:
+                del buf[:pos]
+        else:
+            buf = self._buf = bytearray(memoryview(buf)[pos:])
+        self._pos = 0
         buf += data
 
     def next_event(self) -> Event | Literal[Signal.NEED_DATA]:
@@ -124,9 +137,10 @@ class FrameReader:
                 if len(self._buf) - self._pos < 2:
                     return NEED_DATA
                 if not self._msg_opcode:
-                    whole = self._whole_frame()
+                    whole = whole_frame(self._buf, self._pos, self._want_mask, self._max)
                     if whole is not None:
-                        return whole
+                        self._pos = whole[1]
+                        return whole[0]
                 if not self._read_header():
                     return NEED_DATA
             event = self._read_payload()
@@ -135,54 +149,6 @@ class FrameReader:
             if event is not None:
                 return event
         return NEED_DATA
-
-    # -- the common case --------------------------------------------------------------
-
-    def _whole_frame(self) -> Event | None:
-        """A complete, final, uncompressed text or binary frame already in the buffer.
-
-        The hot path of small messages: one header check and one slice. Anything
-        else (fragments, control frames, RSV bits, 64-bit lengths, a frame not all
-        here, anything invalid) returns ``None`` and goes the general way, which
-        also produces the errors.
-        """
-        buf = self._buf
-        pos = self._pos
-        avail = len(buf) - pos
-        if avail < 2:
-            return None
-        b0 = buf[pos]
-        b1 = buf[pos + 1]
-        if b0 not in _WHOLE or bool(b1 & 0x80) is not self._want_mask:
-            return None
-        length = b1 & 0x7F
-        start = pos + 2
-        if length == 126:
-            if avail < 4:
-                return None
-            length = (buf[start] << 8) | buf[start + 1]
-            start += 2
-        elif length == 127:
-            return None
-        if self._max and length > self._max:
-            return None
-        if self._want_mask:
-            end = start + 4 + length
-            if end > len(buf):
-                return None
-            payload = apply_mask(buf[start + 4 : end], bytes(buf[start : start + 4]))
-        else:
-            end = start + length
-            if end > len(buf):
-                return None
-            payload = bytes(buf[start:end])
-        self._pos = end
-        if b0 == 0x82:
-            return BinaryMessage(payload)
-        try:
-            return TextMessage(payload.decode("utf-8"))
-        except UnicodeDecodeError as exc:
-            raise _fail(_INVALID_DATA, "invalid UTF-8 in a text message") from exc
 
     # -- header ----------------------------------------------------------------------
 
@@ -276,10 +242,47 @@ class FrameReader:
         self._offset += n
         return chunk
 
+    def _take_parts(self) -> bool:
+        """Unmask what is here of a big frame of an uncompressed binary message
+        straight into the message's parts; ``False``: nothing here, wait."""
+        remaining = self._remaining
+        buf = self._buf
+        pos = self._pos
+        n = min(remaining, len(buf) - pos)
+        if n <= 0:
+            return False
+        mask = self._mask
+        assert mask is not None  # only called for masked frames
+        offset = self._offset & 3
+        if offset:
+            mask = mask[offset:] + mask[:offset]
+        with memoryview(buf) as view:
+            mask_into(self._msg_parts, view[pos : pos + n], mask)
+        self._pos = pos + n
+        self._remaining = remaining - n
+        self._offset += n
+        self._msg_total += n
+        return True
+
     def _read_payload(self) -> Event | Literal[Signal.NEED_DATA] | None:
         opcode = self._opcode
         if opcode in _CONTROL:
             return self._read_control()
+        if (
+            self._mask is not None
+            and self._remaining > BIG
+            and self._decoder is None
+            and not self._msg_compressed
+            and self._msg_opcode == 0x2
+        ):
+            # A big frame of an uncompressed binary message (text has a decoder unless
+            # it came whole): piece by piece into the message's parts.
+            if not self._take_parts():
+                return NEED_DATA
+            if self._remaining:
+                return NEED_DATA
+            self._remaining = -1
+            return self._finish_message() if self._fin else None
         chunk = self._take()
         if chunk is None:
             return NEED_DATA
@@ -366,22 +369,6 @@ class FrameReader:
         if opcode == 0xA:
             return Pong(chunk)
         self._closed = True
-        self._buf = bytearray()
+        self._buf = b""
         self._pos = 0
-        return _parse_close(chunk)
-
-
-def _parse_close(payload: bytes) -> Close:
-    """The body of a close frame (RFC 6455 §5.5.1): empty, or a code and UTF-8 reason."""
-    if not payload:
-        return Close()
-    if len(payload) == 1:
-        raise _fail(_PROTOCOL_ERROR, "close frame with a 1-byte body")
-    code = int.from_bytes(payload[:2], "big")
-    if not is_valid_close_code(code):
-        raise _fail(_PROTOCOL_ERROR, f"invalid close code {code}")
-    try:
-        reason = payload[2:].decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise _fail(_INVALID_DATA, "close reason is not UTF-8") from exc
-    return Close(code, reason)
+        return parse_close(chunk)

@@ -10,7 +10,7 @@ from ._errors import WebSocketProtocolError
 from ._events import Opcode, is_valid_close_code
 from ._mask import apply_mask
 
-__all__ = ["FrameWriter", "encode_frame"]
+__all__ = ["FrameWriter", "encode_frame", "encode_frame_parts"]
 
 
 def encode_frame(
@@ -22,8 +22,32 @@ def encode_frame(
     mask: bytes | None = None,
 ) -> bytes:
     """Serialize one frame (RFC 6455 §5.2); ``mask`` is the 4-byte key of a client frame."""
+    head = _head(opcode, len(payload), fin, rsv1, mask)
+    if mask is None:
+        return head + payload
+    return head + apply_mask(payload, mask)
+
+
+def encode_frame_parts(
+    opcode: int,
+    payload: bytes,
+    *,
+    fin: bool = True,
+    rsv1: bool = False,
+    mask: bytes | None = None,
+) -> list[bytes]:
+    """:func:`encode_frame` as ``[header, payload]``, to be written one after the other.
+
+    A big payload is not copied behind its header: unmasked, the second piece is
+    the payload object itself.
+    """
+    head = _head(opcode, len(payload), fin, rsv1, mask)
+    return [head, payload if mask is None else apply_mask(payload, mask)]
+
+
+def _head(opcode: int, n: int, fin: bool, rsv1: bool, mask: bytes | None) -> bytes:
+    """The frame header, the masking key included (RFC 6455 §5.2)."""
     b0 = (0x80 if fin else 0) | (0x40 if rsv1 else 0) | opcode
-    n = len(payload)
     bit = 0x80 if mask is not None else 0
     if n < 126:
         head = bytes((b0, bit | n))
@@ -31,9 +55,7 @@ def encode_frame(
         head = bytes((b0, bit | 126)) + n.to_bytes(2, "big")
     else:
         head = bytes((b0, bit | 127)) + n.to_bytes(8, "big")
-    if mask is None:
-        return head + payload
-    return head + mask + apply_mask(payload, mask)
+    return head if mask is None else head + mask
 
 
 class FrameWriter:
@@ -80,6 +102,16 @@ class FrameWriter:
         return self._frame(
             Opcode.TEXT if text else Opcode.BINARY, deflater.compress(data), rsv1=True
         )
+
+    def message_parts(self, data: bytes, *, text: bool, compress: bool = True) -> list[bytes]:
+        """:meth:`message` as pieces to write in order: a big payload is not copied."""
+        deflater = self._deflater
+        rsv1 = deflater is not None and compress
+        if deflater is not None and compress:
+            data = deflater.compress(data)
+        mask = self._mask_key() if self._client else None
+        opcode = Opcode.TEXT if text else Opcode.BINARY
+        return encode_frame_parts(opcode, data, rsv1=rsv1, mask=mask)
 
     def text(self, data: str, *, compress: bool = True) -> bytes:
         """A text message."""
