@@ -22,15 +22,11 @@ from yarl import URL
 
 from aioweb.http.sansio import NEED_DATA, PAUSED, Limits, ParseError, ResponseHead, ResponseParser
 from aioweb.http.sansio import request_head as _request_head
-from aioweb.websocket import ClientWebSocketResponse, WebSocketConnection, WSServerHandshakeError
+from aioweb.websocket import ClientWebSocketResponse, WSServerHandshakeError, client_connection
 from aioweb.websocket.sansio import (
-    DeflateParams,
-    FrameReader,
-    FrameWriter,
     HandshakeError,
     check_response,
     client_request,
-    deflate_pair,
 )
 
 from ._auth import BasicAuth
@@ -161,8 +157,19 @@ async def open_proxied_websocket(  # noqa: PLR0917 - mirrors ws_connect's option
     except BaseException:
         transport.abort()
         raise
-    return _open(stream, rest, chosen, deflate, answer, max_msg_size, autoclose, autoping,
-                 heartbeat, timeout, receive_timeout)  # fmt: skip
+    return client_connection(
+        stream,
+        rest,
+        protocol=chosen,
+        deflate=deflate,
+        answer=answer,
+        max_msg_size=max_msg_size,
+        autoclose=autoclose,
+        autoping=autoping,
+        heartbeat=heartbeat,
+        timeout=timeout,
+        receive_timeout=receive_timeout,
+    )
 
 
 async def _through_tunnel(  # noqa: PLR0917
@@ -196,34 +203,3 @@ async def _through_tunnel(  # noqa: PLR0917
     reader.connection_made(transport)
     transport.resume_reading()  # the tunnel paused it after the 2xx
     return transport
-
-
-def _open(  # noqa: PLR0917
-    stream: asyncio.Transport,
-    rest: bytes,
-    chosen: str | None,
-    deflate: DeflateParams | None,
-    answer: tuple[tuple[str, str], ...],
-    max_msg_size: int,
-    autoclose: bool,
-    autoping: bool,
-    heartbeat: float | None,
-    timeout: float,
-    receive_timeout: float | None,
-) -> ClientWebSocketResponse:
-    deflater = inflater = None
-    if deflate is not None:
-        deflater, inflater = deflate_pair(deflate, client=True)
-    conn = WebSocketConnection(
-        FrameReader(client=True, max_msg_size=max_msg_size, inflater=inflater),
-        FrameWriter(client=True, deflater=deflater),
-        autoclose=autoclose,
-        autoping=autoping,
-        timeout=timeout,
-        heartbeat=heartbeat,
-    )
-    stream.set_protocol(conn)
-    conn.connection_made(stream)
-    if rest:
-        conn.data_received(rest)
-    return ClientWebSocketResponse(conn, chosen, receive_timeout, answer)

@@ -6,6 +6,7 @@ The wire format lives in the sans-IO :mod:`aioweb.websocket.sansio`.
 from ._api import WebSocketMessages as WebSocketMessages
 from ._client import ClientWebSocketResponse as ClientWebSocketResponse
 from ._client import WSServerHandshakeError as WSServerHandshakeError
+from ._client import client_connection as client_connection
 from ._client import ws_connect as ws_connect
 from ._connection import WebSocketConnection as WebSocketConnection
 from ._response import WebSocketResponse as WebSocketResponse
@@ -27,6 +28,7 @@ __all__ = [
     "WebSocketMessages",
     "WebSocketProtocolError",
     "WebSocketResponse",
+    "client_connection",
     "make_server_connection",
     "ws_connect",
 ]

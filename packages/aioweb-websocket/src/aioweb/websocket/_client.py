@@ -15,6 +15,7 @@ from ._api import WebSocketMessages
 from ._connection import WebSocketConnection
 from .sansio import (
     DEFAULT_MAX_MSG_SIZE,
+    DeflateParams,
     FrameReader,
     FrameWriter,
     HandshakeError,
@@ -23,7 +24,7 @@ from .sansio import (
     deflate_pair,
 )
 
-__all__ = ["ClientWebSocketResponse", "WSServerHandshakeError", "ws_connect"]
+__all__ = ["ClientWebSocketResponse", "WSServerHandshakeError", "client_connection", "ws_connect"]
 
 
 class WSServerHandshakeError(HandshakeError):
@@ -139,6 +140,58 @@ async def ws_connect(
     except BaseException:
         transport.close()
         raise
+    return client_connection(
+        transport,
+        rest,
+        protocol=protocol,
+        deflate=deflate,
+        answer=answer,
+        max_msg_size=max_msg_size,
+        autoclose=autoclose,
+        autoping=autoping,
+        heartbeat=heartbeat,
+        timeout=timeout,
+        receive_timeout=receive_timeout,
+    )
+
+
+def client_connection(
+    transport: asyncio.BaseTransport,
+    rest: bytes = b"",
+    *,
+    protocol: str | None,
+    deflate: DeflateParams | None,
+    answer: tuple[tuple[str, str], ...],
+    max_msg_size: int = DEFAULT_MAX_MSG_SIZE,
+    autoclose: bool = True,
+    autoping: bool = True,
+    heartbeat: float | None = None,
+    timeout: float = 10.0,
+    receive_timeout: float | None = None,
+) -> ClientWebSocketResponse:
+    """Turn a connection whose handshake succeeded into a client WebSocket.
+
+    For clients that open the connection themselves (through a proxy tunnel, say):
+    after sending the handshake of :func:`~aioweb.websocket.sansio.client_request` and
+    checking the answer with :func:`~aioweb.websocket.sansio.check_response`, hand
+    over the transport and what it received after the response head (``rest``).
+
+    Args:
+        transport: the connection; its protocol is replaced.
+        rest: bytes that arrived after the 101 response head (frames already).
+        protocol: the subprotocol the server chose.
+        deflate: the negotiated permessage-deflate parameters, if any.
+        answer: the 101 response's header fields (``ClientWebSocketResponse.headers``).
+        max_msg_size: largest message accepted (close 1009 above it).
+        autoclose: answer a close frame automatically.
+        autoping: answer pings automatically.
+        heartbeat: send a ping this often (seconds), if set.
+        timeout: how long a close handshake may take.
+        receive_timeout: default timeout of ``receive()``.
+
+    Returns:
+        The client WebSocket, already reading.
+    """
     deflater = inflater = None
     if deflate is not None:
         deflater, inflater = deflate_pair(deflate, client=True)
