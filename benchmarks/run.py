@@ -8,8 +8,9 @@ rounds: requests/s, server CPU µs per request (from /proc), and the ratios of e
 variant to aiohttp.
 
 Servers: aioweb (plain asyncio, pure parser), aioweb-uvloop (use_uvloop=True, the
-aioweb[speedups] loop), aiohttp (asyncio, its C extensions as pip installs them);
-aiohttp-uvloop only when named in --only.
+aioweb[speedups] loop, pure parser), aioweb-speedups (the whole aioweb-http[speedups]
+extra: uvloop and httptools' parser), aiohttp (asyncio, its C extensions as pip installs
+them); aiohttp-uvloop only when named in --only.
 
     python benchmarks/run.py                          # what `nox -s bench` runs
     python benchmarks/run.py --duration 5 --runs 2 --only /,/json --json /tmp/bench.json
@@ -38,18 +39,25 @@ wrk.method = "POST"
 wrk.body = string.rep("x", {ECHO_SIZE})
 wrk.headers["Content-Type"] = "application/octet-stream"
 """
-# name -> (server script, --loop); all listed servers can be named in --only
-SERVER_SPECS = {
-    "aioweb": ("aioweb_hello.py", "asyncio"),
-    "aioweb-uvloop": ("aioweb_hello.py", "uvloop"),
-    "aiohttp": ("aiohttp_hello.py", "asyncio"),
-    "aiohttp-uvloop": ("aiohttp_hello.py", "uvloop"),
+# name -> (server script, --loop, more arguments); all can be named in --only.
+# aioweb-speedups is the whole `aioweb-http[speedups]` extra: uvloop and httptools' parser.
+SERVER_SPECS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "aioweb": ("aioweb_hello.py", "asyncio", ()),
+    "aioweb-uvloop": ("aioweb_hello.py", "uvloop", ()),
+    "aioweb-speedups": ("aioweb_hello.py", "uvloop", ("--parser", "httptools")),
+    "aiohttp": ("aiohttp_hello.py", "asyncio", ()),
+    "aiohttp-uvloop": ("aiohttp_hello.py", "uvloop", ()),
 }
 SERVER_NAMES = list(SERVER_SPECS)
-DEFAULT_SERVERS = ["aioweb", "aioweb-uvloop", "aiohttp"]
+DEFAULT_SERVERS = ["aioweb", "aioweb-uvloop", "aioweb-speedups", "aiohttp"]
 BASE, PEER = "aioweb", "aiohttp"
 # (numerator, denominator) of the ratio columns, shown when both servers ran
-PAIRS = [("aioweb", "aiohttp"), ("aioweb-uvloop", "aiohttp"), ("aioweb-uvloop", "aiohttp-uvloop")]
+PAIRS = [
+    ("aioweb", "aiohttp"),
+    ("aioweb-uvloop", "aiohttp"),
+    ("aioweb-speedups", "aiohttp"),
+    ("aioweb-uvloop", "aiohttp-uvloop"),
+]
 
 Results = dict[str, dict[str, list[dict[str, Any]]]]  # server -> route -> one dict per round
 Failures = dict[str | tuple[str, str], str]  # server or (server, route) -> why
@@ -58,8 +66,8 @@ Failures = dict[str | tuple[str, str], str]  # server or (server, route) -> why
 def servers() -> list[bl.Server]:
     py = sys.executable  # the nox venv's interpreter: it has aioweb and aiohttp installed
     return [
-        bl.Server(n, [py, str(bl.SERVERS_DIR / script), "--loop", loop])
-        for n, (script, loop) in SERVER_SPECS.items()
+        bl.Server(n, [py, str(bl.SERVERS_DIR / script), "--loop", loop, *more])
+        for n, (script, loop, more) in SERVER_SPECS.items()
     ]
 
 

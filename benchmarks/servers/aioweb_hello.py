@@ -42,9 +42,9 @@ def make_app() -> web.Application:
     return app
 
 
-def serve(port: int, loop: str = "asyncio") -> None:
+def serve(port: int, loop: str = "asyncio", parser: str = "pure") -> None:
     # use_uvloop=False: never uvloop, even when it is installed (run_app's default would
-    # pick it up). The request parser is the default, pure one in both cases.
+    # pick it up). The request parser is the default, pure one unless --parser says.
     web.run_app(
         make_app(),
         host="127.0.0.1",
@@ -52,6 +52,7 @@ def serve(port: int, loop: str = "asyncio") -> None:
         print=None,
         access_log=None,
         use_uvloop=loop == "uvloop",
+        parser_backend="httptools" if parser == "httptools" else "pure",
     )
 
 
@@ -59,17 +60,18 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--loop", choices=["asyncio", "uvloop"], default="asyncio")
+    ap.add_argument("--parser", choices=["pure", "httptools"], default="pure")
     ap.add_argument("--profile", metavar="PATH", help="run under cProfile, dump stats here")
     a = ap.parse_args()
     if not a.profile:
-        serve(a.port, a.loop)
+        serve(a.port, a.loop, a.parser)
         return
     import cProfile
 
     prof = cProfile.Profile()
     prof.enable()
     try:
-        serve(a.port, a.loop)
+        serve(a.port, a.loop, a.parser)
     finally:
         prof.disable()
         prof.dump_stats(a.profile)
