@@ -7,6 +7,7 @@ from aioweb.http.sansio import (
     NEED_DATA,
     PAUSED,
     BodyChunk,
+    Limits,
     MessageEnd,
     ParseError,
     ResponseHead,
@@ -235,3 +236,63 @@ def test_eof_mid_message(data: bytes) -> None:
 def test_hostile_responses(data: bytes, status: int) -> None:
     assert error_status(lambda: parser_for("GET"), data) == status
     assert error_status(lambda: parser_for("GET"), data, bytewise(data)) == status
+
+
+_SMALL = Limits(max_line_size=40, max_field_size=40, max_headers=3, max_header_block=200)
+
+
+@pytest.mark.parametrize(
+    ("data", "status"),
+    [
+        # Whole heads, so the limits are applied by the complete-head path.
+        pytest.param(b"HTTP/1.1 200 " + b"a" * 60 + b"\r\n\r\n", 400, id="status-line"),
+        pytest.param(b"HTTP/1.1 200 OK\r\nX: " + b"a" * 50 + b"\r\n\r\n", 431, id="field-line"),
+        pytest.param(
+            b"HTTP/1.1 200 OK\r\n" + b"X: 1\r\n" * 4 + b"Content-Length: 0\r\n\r\n",
+            431,
+            id="too-many-fields",
+        ),
+        pytest.param(
+            b"HTTP/1.1 200 OK\r\n" + b"X: " + b"a" * 30 + b"\r\n" + b"Y: " + b"b" * 30 + b"\r\n"
+            b"Z: "
+            + b"c" * 30
+            + b"\r\n"
+            + b"W: "
+            + b"d" * 30
+            + b"\r\n"
+            + b"V: "
+            + b"e" * 30
+            + b"\r\n"
+            + b"U: "
+            + b"f" * 30
+            + b"\r\n\r\n",
+            431,
+            id="head-block",
+        ),
+        # Framing fields are found whatever their case, repeated or not.
+        pytest.param(
+            b"HTTP/1.1 200 OK\r\ncontent-length: 1\r\nCONTENT-LENGTH: 2\r\n\r\n", 400, id="cl-case"
+        ),
+        pytest.param(
+            b"HTTP/1.1 200 OK\r\nContent-length: 1\r\ntransfer-ENCODING: chunked\r\n\r\n",
+            400,
+            id="cl-te-case",
+        ),
+    ],
+)
+def test_complete_heads_over_the_limits(data: bytes, status: int) -> None:
+    def make() -> ResponseParser:
+        parser = ResponseParser(_SMALL)
+        parser.expect_response("GET")
+        return parser
+
+    assert error_status(make, data) == status
+
+
+def test_framing_fields_in_any_case() -> None:
+    parser = parser_for("GET")
+    parser.feed(b"HTTP/1.1 200 OK\r\nCONNECTION: Close\r\ncontent-LENGTH:  3 \r\n\r\nabc")
+    head = parser.next_event()
+    assert isinstance(head, ResponseHead)
+    assert (head.content_length, head.keep_alive) == (3, False)
+    assert head.headers == ((b"CONNECTION", b"Close"), (b"content-LENGTH", b"3"))

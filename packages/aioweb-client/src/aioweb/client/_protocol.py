@@ -2,16 +2,19 @@
 
 Bytes from the socket go through the sans-IO ``ResponseParser`` of aioweb-http;
 body chunks are (optionally decompressed and) fed into the kernel's
-``StreamReader``. Flow control works both ways: reading pauses while the body
-buffer is full, and writers wait in ``drain()`` while the transport's buffer is.
-The read, total and keep-alive timers live in its base class (``_timers.py``).
+``StreamReader``. A response whose head and whole plain body arrive in one
+``data_received`` (the usual small response) skips the stream: its body is
+handed over as bytes with the head. Reading pauses while the body buffer is
+full. The transport side (reads, writes, ``drain()``, closing) lives in the base
+class (``_channel.py``), the read, total and keep-alive timers in its base
+(``_timers.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Final, cast
+from typing import Final
 
 from aioweb.http.sansio import (
     NEED_DATA,
@@ -24,20 +27,19 @@ from aioweb.http.sansio import (
 )
 from aioweb.kernel import StreamReader
 
+from ._channel import Channel
 from ._decompress import BodyDecoder, make_decoder
-from ._errors import (
-    ClientOSError,
-    ClientPayloadError,
-    ServerDisconnectedError,
-)
-from ._timers import TimedProtocol
+from ._errors import ClientOSError, ClientPayloadError, ServerDisconnectedError
 
-__all__ = ["ClientProtocol"]
+__all__ = ["Body", "ClientProtocol"]
 
 _CONTENT_ENCODING: Final = b"content-encoding"
 
+Body = StreamReader | bytes
+"""A response body: a stream, or all of its bytes when they came with the head."""
 
-class ClientProtocol(TimedProtocol):
+
+class ClientProtocol(Channel):
     """One client connection: sends requests, parses their responses in order.
 
     Args:
@@ -49,16 +51,19 @@ class ClientProtocol(TimedProtocol):
     def __init__(self, loop: asyncio.AbstractEventLoop, peer: str, limits: Limits) -> None:
         super().__init__(loop, peer)
         self._parser = ResponseParser(limits)
-        self.transport: asyncio.Transport | None = None
-        self._closed = loop.create_future()
-        self._broken = False
         # The exchange in progress.
         self._gen = 0
         self._active = False
         self._complete = False
         self._keep_alive = False
-        self._head_fut: asyncio.Future[tuple[ResponseHead, StreamReader]] | None = None
+        self._head_fut: asyncio.Future[tuple[ResponseHead, Body]] | None = None
         self._payload: StreamReader | None = None
+        # The final head, until _publish() hands it over at the end of _process().
+        self._head: ResponseHead | None = None
+        # The first body chunk while there is no payload stream yet.
+        self._early: bytes | None = None
+        # The whole body, when it ended before the head was handed over.
+        self._body: bytes | None = None
         self._decoder: BodyDecoder | None = None
         self._interim = False
         self._body_size = 0
@@ -71,19 +76,11 @@ class ClientProtocol(TimedProtocol):
         self.got_bytes = False
         #: True while a request body is still being written.
         self.writing = False
-        # Flow control.
         self._body_paused = False
-        self._write_paused = False
-        self._drain_waiter: asyncio.Future[None] | None = None
         #: Called once when the connection is lost (the connector's hook).
         self.on_lost: Callable[[ClientProtocol], None] | None = None
 
     # -- asyncio.Protocol ----------------------------------------------------------
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        # No isinstance check: uvloop's transports implement the interface without
-        # subclassing asyncio.Transport.
-        self.transport = cast("asyncio.Transport", transport)
 
     def data_received(self, data: bytes) -> None:
         if not self._active:
@@ -96,9 +93,6 @@ class ClientProtocol(TimedProtocol):
             self._last_read = self._loop.time()
         self._parser.feed(data)
         self._process()
-
-    def eof_received(self) -> bool:
-        return False  # close our side too; connection_lost follows
 
     def connection_lost(self, exc: Exception | None) -> None:
         if not self._closed.done():
@@ -128,19 +122,7 @@ class ClientProtocol(TimedProtocol):
         if on_lost is not None:
             on_lost(self)
 
-    def pause_writing(self) -> None:
-        self._write_paused = True
-
-    def resume_writing(self) -> None:
-        self._write_paused = False
-        self._wake_drain(None)
-
     # -- state ---------------------------------------------------------------------
-
-    @property
-    def is_closed(self) -> bool:
-        """Whether the connection is closed or closing."""
-        return self._closed.done() or self.transport is None or self.transport.is_closing()
 
     @property
     def usable(self) -> bool:
@@ -151,25 +133,6 @@ class ClientProtocol(TimedProtocol):
     def reusable(self) -> bool:
         """Whether the last exchange ended cleanly on a persistent connection."""
         return self._complete and self._keep_alive and not self.writing and self.usable
-
-    async def wait_closed(self) -> None:
-        """Wait until the transport reported the connection lost."""
-        await asyncio.shield(self._closed)
-
-    def close(self) -> None:
-        """Close the connection (buffered writes are flushed first)."""
-        self._broken = True
-        if self.transport is not None and not self.transport.is_closing():
-            self.transport.close()
-
-    def abort(self) -> None:
-        """Close the connection at once, dropping buffered writes."""
-        self._broken = True
-        if self.transport is not None:
-            # close() first: on Python 3.10 an SSL transport that is only
-            # aborted still warns "unclosed transport" when collected.
-            self.transport.close()
-            self.transport.abort()
 
     # -- one exchange --------------------------------------------------------------
 
@@ -206,6 +169,9 @@ class ClientProtocol(TimedProtocol):
         self._keep_alive = False
         self._head_fut = self._loop.create_future()
         self._payload = None
+        self._head = None
+        self._early = None
+        self._body = None
         self._decoder = None
         self._interim = False
         self._body_size = 0
@@ -216,11 +182,13 @@ class ClientProtocol(TimedProtocol):
         self.got_bytes = False
         self._arm_timers(sock_read, deadline, total)
 
-    async def read_head(self) -> tuple[ResponseHead, StreamReader]:
-        """Wait for the final response head of the current exchange, and its body stream.
+    def read_head(self) -> asyncio.Future[tuple[ResponseHead, Body]]:
+        """Wait for the final response head of the current exchange, and its body.
 
-        The stream is returned with the head because the connection may serve
-        another exchange before the caller resumes (a short body ends at once).
+        The body is returned with the head because the connection may serve
+        another exchange before the caller resumes (a short body ends at once):
+        a ``StreamReader``, or the whole body as bytes when it arrived with the
+        head.
 
         Raises:
             ParseError: The server's response is not valid HTTP/1.1.
@@ -229,41 +197,7 @@ class ClientProtocol(TimedProtocol):
         """
         if self._head_fut is None:
             raise RuntimeError("no exchange in progress")
-        return await self._head_fut
-
-    @property
-    def payload(self) -> StreamReader:
-        """The body stream of the current response (after ``read_head``)."""
-        if self._payload is None:
-            raise RuntimeError("no response head yet")
-        return self._payload
-
-    def write(self, data: bytes) -> None:
-        """Write ``data`` to the server.
-
-        Raises:
-            ClientOSError: The connection is closed.
-        """
-        transport = self.transport
-        if transport is None or transport.is_closing():
-            raise ClientOSError(f"cannot write to {self.peer}: the connection is closed")
-        transport.write(data)
-
-    async def drain(self) -> None:
-        """Wait while the transport's write buffer is full.
-
-        Raises:
-            ClientOSError: The connection was lost meanwhile.
-        """
-        if self.is_closed:
-            raise ClientOSError(f"cannot write to {self.peer}: the connection is closed")
-        if not self._write_paused:
-            return
-        waiter = self._drain_waiter = self._loop.create_future()
-        try:
-            await waiter
-        finally:
-            self._drain_waiter = None
+        return self._head_fut
 
     def fail(self, exc: BaseException) -> None:
         """End the exchange with ``exc`` (for example, the request body failed)."""
@@ -280,7 +214,7 @@ class ClientProtocol(TimedProtocol):
             while self._active:
                 event = parser.next_event()
                 if event is NEED_DATA or event is PAUSED:
-                    return
+                    break
                 if type(event) is BodyChunk:
                     if self._interim:  # pragma: no cover - 1xx responses have no body
                         continue
@@ -303,9 +237,11 @@ class ClientProtocol(TimedProtocol):
             self._fail(self._parse_failure(exc))
         except ClientPayloadError as exc:
             self._fail(exc)
+        if self._head is not None:
+            self._publish()
 
     def _parse_failure(self, exc: ParseError) -> Exception:
-        if self._head_fut is not None and not self._head_fut.done():
+        if self._head is None and self._head_fut is not None and not self._head_fut.done():
             if not self._eof:
                 return exc
             return ServerDisconnectedError(
@@ -325,32 +261,63 @@ class ClientProtocol(TimedProtocol):
             raise ClientPayloadError(
                 f"response body from {self.peer} exceeds max_response_size ({self._max_size} bytes)"
             )
-        self.payload.feed_data(data)
+        payload = self._payload
+        if payload is not None:
+            payload.feed_data(data)
+        elif self._early is None:
+            self._early = data  # perhaps the whole body: no stream needed yet
+        else:
+            self._open_payload().feed_data(data)
 
-    def _on_head(self, head: ResponseHead) -> None:
+    def _open_payload(self) -> StreamReader:
+        """Create the body stream (fed with the chunk kept so far, if any)."""
         gen = self._gen
-        payload = StreamReader(
+        payload = self._payload = StreamReader(
             high_water=self._read_bufsize,
             pause=lambda: self._pause_body(gen),
             resume=lambda: self._resume_body(gen),
         )
-        self._payload = payload
+        early, self._early = self._early, None
+        if early is not None:
+            payload.feed_data(early)
+        return payload
+
+    def _on_head(self, head: ResponseHead) -> None:
+        # Handed over by _publish() once this batch of bytes is parsed: the
+        # body may well be complete by then.
+        self._head = head
         self._keep_alive = head.keep_alive
         if self._auto_decompress and head.content_length != 0:
             for name, value in head.headers:
                 # The length test first: it spares a lower() for nearly every field.
                 if len(name) == 16 and name.lower() == _CONTENT_ENCODING:
                     self._decoder = make_decoder(
-                        value.decode("latin-1"), payload.feed_data, self._max_size
+                        value.decode("latin-1"), self._open_payload().feed_data, self._max_size
                     )
+
+    def _publish(self) -> None:
+        """Hand the final head over, with the whole body or its stream."""
+        head, self._head = self._head, None
+        body: Body | None = self._body
+        if body is None:
+            body = self._payload if self._payload is not None else self._open_payload()
+        self._body = None
         fut = self._head_fut
-        if fut is not None and not fut.done():
-            fut.set_result((head, payload))
+        if head is not None and fut is not None and not fut.done():
+            fut.set_result((head, body))
 
     def _on_end(self) -> None:
         if self._decoder is not None:
             self._decoder.finish()
-        self.payload.feed_eof()
+        payload = self._payload
+        if payload is not None:
+            payload.feed_eof()
+        elif self._head is not None:
+            # Head and whole body in one batch: the body goes over as bytes.
+            early, self._early = self._early, None
+            self._body = b"" if early is None else early
+        else:  # pragma: no cover - the head is always handed over with its stream
+            self._open_payload().feed_eof()
         self._active = False
         self._complete = True
         self._stop_timers()
@@ -364,6 +331,10 @@ class ClientProtocol(TimedProtocol):
         self._broken = True
         self._active = False
         self._stop_timers()
+        if self._head is not None:
+            # The head arrived: it is handed over, and the body stream fails.
+            self._body = None
+            self._publish()
         fut = self._head_fut
         if fut is not None and not fut.done():
             fut.set_exception(exc)
@@ -377,14 +348,6 @@ class ClientProtocol(TimedProtocol):
         on_done, self._on_done = self._on_done, None
         if on_done is not None:
             on_done()
-
-    def _wake_drain(self, exc: BaseException | None) -> None:
-        waiter = self._drain_waiter
-        if waiter is not None and not waiter.done():
-            if exc is None:
-                waiter.set_result(None)
-            else:
-                waiter.set_exception(exc)
 
     def _pause_body(self, gen: int) -> None:
         if gen == self._gen and self._active and self.transport is not None:

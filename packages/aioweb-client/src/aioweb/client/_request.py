@@ -9,11 +9,11 @@ request with a replayable body is sent once more on a new connection
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, cast
 
-from multidict import CIMultiDict, CIMultiDictProxy
+from multidict import CIMultiDict, CIMultiDictProxy, getversion
 from yarl import URL
 
 from aioweb.http.sansio import LAST_CHUNK, ParseError, encode_chunk, request_head
@@ -36,9 +36,25 @@ from ._timeout import ClientTimeout
 from ._tracing import Trace
 from ._tunnel import proxy_request_headers
 
-__all__ = ["IDEMPOTENT", "Exchange", "ReadOptions", "host_header", "send"]
+__all__ = [
+    "IDEMPOTENT",
+    "Exchange",
+    "ReadOptions",
+    "headers_version",
+    "host_header",
+    "send",
+    "serialized_fields",
+]
 
 IDEMPOTENT: Final = frozenset(("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"))
+#: Request lines remembered by :func:`_request_line`; the cache restarts when full.
+_LINE_CACHE_SIZE: Final = 256
+_request_lines: dict[tuple[str, str], bytes] = {}
+
+#: ``multidict.getversion``: changes whenever the multidict is modified (and is
+#: unique among live multidicts). Its stub wants ``MultiDict[object]``, which an
+#: invariant ``CIMultiDict[str]`` is not, hence the cast.
+headers_version: Final = cast("Callable[[CIMultiDict[str]], int]", getversion)
 
 
 # Exchange and ReadOptions are internal and built for every request: plain slotted
@@ -59,6 +75,9 @@ class Exchange:
         proxy: The ``http://`` proxy to go through, or None.
         proxy_auth: Credentials for the proxy.
         proxy_headers: Extra headers for the proxy.
+        prebuilt: ``(multidict version of headers, their serialized field
+            lines)`` when the session had them ready; used only while
+            ``headers`` is unchanged (a middleware may edit it).
     """
 
     method: str
@@ -71,6 +90,7 @@ class Exchange:
     proxy: URL | None = None
     proxy_auth: BasicAuth | None = None
     proxy_headers: tuple[tuple[str, str], ...] = ()
+    prebuilt: tuple[int, bytes] | None = None
 
 
 @dataclass(slots=True)
@@ -104,10 +124,34 @@ def _target(url: URL) -> str:
     return url.raw_path_qs or "/"
 
 
+def serialized_fields(headers: Iterable[tuple[str, str]]) -> bytes:
+    """The header field lines of a request head and the blank line ending it.
+
+    Raises:
+        LocalProtocolError: A bad header name or value.
+    """
+    return request_head("GET", "/", headers)[16:]  # past "GET / HTTP/1.1\r\n"
+
+
+def _request_line(method: str, target: str) -> bytes:
+    """``method SP target SP HTTP/1.1 CRLF``, validated once per (method, target)."""
+    key = (method, target)
+    line = _request_lines.get(key)
+    if line is None:
+        line = request_head(method, target, ())[:-2]
+        if len(_request_lines) >= _LINE_CACHE_SIZE:
+            _request_lines.clear()
+        _request_lines[key] = line
+    return line
+
+
 def _head(exchange: Exchange, key: ConnectionKey) -> bytes:
     url = exchange.url
     if key.proxy is None or key.is_ssl:
         # Direct, or through a CONNECT tunnel: the proxy's headers went on the CONNECT.
+        prebuilt = exchange.prebuilt
+        if prebuilt is not None and headers_version(exchange.headers) == prebuilt[0]:
+            return _request_line(exchange.method, _target(url)) + prebuilt[1]
         return request_head(exchange.method, _target(url), exchange.headers.items())
     # RFC 9112 §3.2.2: a request to a proxy uses the absolute-form target.
     headers = CIMultiDict(exchange.headers)
@@ -141,8 +185,9 @@ async def send(
         exchange.proxy_headers,
     )
     head = _head(exchange, key)
-    # The headers meant for the proxy (its credentials) are left out of request_info.
-    info = RequestInfo(url, exchange.method, CIMultiDictProxy(exchange.headers), exchange.real_url)
+    # The headers meant for the proxy (its credentials) are left out of request_info,
+    # which is built only when used.
+    parts = (url, exchange.method, exchange.headers, exchange.real_url)
     body = exchange.body
     loop = asyncio.get_running_loop()
     timeout = options.timeout
@@ -177,7 +222,9 @@ async def send(
         except ParseError as exc:
             conn.close()
             raise ClientResponseError(
-                info,
+                RequestInfo(
+                    url, exchange.method, CIMultiDictProxy(exchange.headers), exchange.real_url
+                ),
                 history,
                 status=exc.status,
                 message=f"Invalid response from {proto.peer}: {exc.reason}",
@@ -202,7 +249,7 @@ async def send(
             resp_head,
             payload,
             conn,
-            info,
+            parts,
             history,
             options.max_size,
         )

@@ -6,7 +6,7 @@ import json
 from collections.abc import Awaitable, Callable
 from http.cookies import SimpleCookie
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from multidict import CIMultiDict, CIMultiDictProxy
 from typing_extensions import Self
@@ -22,9 +22,11 @@ from ._errors import ClientPayloadError, ClientResponseError, ContentTypeError, 
 if TYPE_CHECKING:
     from ._tracing import Trace
 
-__all__ = ["ClientResponse", "JSONDecoder"]
+__all__ = ["ClientResponse", "JSONDecoder", "RequestParts"]
 
 JSONDecoder = Callable[[str], Any]
+#: What a RequestInfo is made of: (url, method, headers, real_url).
+RequestParts = tuple[URL, str, CIMultiDict[str], URL]
 _JSON: Final = "application/json"
 
 
@@ -40,9 +42,11 @@ class ClientResponse:
         method: The request method.
         url: The URL requested.
         head: The parsed response head.
-        content: The body stream.
+        content: The body stream, or the whole body when it came with the head
+            (the stream is then made only if :attr:`content` is used).
         connection: The connection the body arrives on.
-        request_info: The request as sent.
+        request_info: The request as sent, or its ``(url, method, headers,
+            real_url)``, from which :attr:`request_info` is built when used.
         history: The redirect responses before this one.
         max_size: The most body bytes :meth:`read` accepts, or None.
     """
@@ -54,28 +58,62 @@ class ClientResponse:
         method: str,
         url: URL,
         head: ResponseHead,
-        content: StreamReader,
+        content: StreamReader | bytes,
         connection: Connection | None,
-        request_info: RequestInfo,
+        request_info: RequestInfo | RequestParts,
         history: tuple[ClientResponse, ...] = (),
         max_size: int | None = None,
     ) -> None:
         self.method = method
         self.url = url
-        self.real_url = request_info.real_url
+        if type(request_info) is tuple:
+            self._request_info: RequestInfo | None = None
+            self._request_parts: RequestParts | None = request_info
+            self.real_url = request_info[3]
+        else:
+            self._request_info = cast("RequestInfo", request_info)
+            self._request_parts = None
+            self.real_url = self._request_info.real_url
         self.status = head.status
         self.reason = head.reason
         self.version = head.version
         self.raw_headers = head.headers
         self._headers: CIMultiDictProxy[str] | None = None
-        self.content = content
-        self.request_info = request_info
+        if type(content) is bytes:
+            self._content: StreamReader | None = None
+            self._ready: bytes | None = content
+        else:
+            self._content = cast("StreamReader", content)
+            self._ready = None
         self.history = history
         self._connection = connection
         self._max_size = max_size
         self._body: bytes | None = None
         self._closed = False
         self._cookies: SimpleCookie | None = None
+
+    @property
+    def request_info(self) -> RequestInfo:
+        """The request this response answers, as sent."""
+        info = self._request_info
+        if info is None:
+            url, method, headers, real_url = cast("RequestParts", self._request_parts)
+            info = self._request_info = RequestInfo(
+                url, method, CIMultiDictProxy(headers), real_url
+            )
+        return info
+
+    @property
+    def content(self) -> StreamReader:
+        """The body stream (``iter_chunked``, ``iter_any``, ``readline``...)."""
+        content = self._content
+        if content is None:
+            content = self._content = StreamReader()
+            if self._ready:
+                content.feed_data(self._ready)
+            content.feed_eof()
+            self._ready = None
+        return content
 
     def __repr__(self) -> str:
         return f"<ClientResponse({self.url}) [{self.status} {self.reason}]>"
@@ -185,6 +223,15 @@ class ClientResponse:
             ServerTimeoutError: A timeout expired while reading.
         """
         if self._body is None:
+            ready = self._ready
+            if ready is not None:
+                # The whole body came with the head (already bounded by max_size).
+                self._body = ready
+                self._ready = None
+                self.release()
+                for trace in self._traces:
+                    await trace.response_chunk_received(self.method, self.url, ready)
+                return ready
             content = self.content
             if content.is_eof() and content.exception() is None:
                 # The whole body is buffered already (the usual case for small

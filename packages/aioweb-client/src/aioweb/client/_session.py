@@ -18,9 +18,10 @@ from ._connector import BaseConnector, TCPConnector
 from ._cookiejar import AbstractCookieJar, CookieJar, CookiesArg
 from ._middleware import ClientMiddlewareType, send_through
 from ._options import RequestContextManager, RequestOptions, unpack_options
+from ._prepare import PreparedURL
 from ._proxy_env import fixed_proxy, normalize_proxy, proxy_for
 from ._redirects import REDIRECTS, redirect_target
-from ._request import Exchange, ReadOptions, send
+from ._request import Exchange, ReadOptions, headers_version, host_header, send
 from ._response import ClientResponse, RaiseForStatus
 from ._timeout import DEFAULT_TIMEOUT, ClientTimeout
 from ._tracing import Trace, TraceConfig, make_traces
@@ -114,6 +115,10 @@ class ClientSession(WebSocketClient):
             config.freeze()
         self._middlewares = tuple(middlewares)
         self._closed = False
+        # Caches of the plain request path (see _prepare.py).
+        self._urls: dict[str | URL, PreparedURL] = {}
+        self._defaults: dict[tuple[str, str], tuple[CIMultiDict[str], bytes, bool]] = {}
+        self._defaults_version = -1
 
     # -- properties ------------------------------------------------------------------
 
@@ -270,14 +275,13 @@ class ClientSession(WebSocketClient):
             extra_proxy_headers,
             middlewares,
         ) = unpack_options(kw)
-        url = self._build_url(str_or_url, params)
-        body = self._body(data, json_value)
-        extra: CIMultiDict[str] = CIMultiDict(extra_headers or ())
+        url, url_auth, host = self._prepare_url(str_or_url, params)
+        body = None if data is None and json_value is None else self._body(data, json_value)
+        extra: CIMultiDict[str] = CIMultiDict(extra_headers) if extra_headers else CIMultiDict()
         skip = self._skip_auto_headers
         if skip_auto_headers:
             skip = skip | {h.lower() for h in skip_auto_headers}
-        auth = auth or BasicAuth.from_url(url) or self._auth
-        url = url.with_user(None) if url.user or url.password else url
+        auth = auth or url_auth or self._auth
         if auth is not None and "Authorization" in extra:
             raise ValueError("auth= and an Authorization header cannot be used together")
         timeout = timeout or self._timeout
@@ -297,7 +301,20 @@ class ClientSession(WebSocketClient):
             middlewares = self._middlewares
         history: list[ClientResponse] = []
         while True:
-            headers = self._headers_for(url, extra, skip, body, method, chunked, auth, cookies)
+            prebuilt = None
+            if (
+                body is None
+                and not extra
+                and skip is self._skip_auto_headers
+                and self._plain(auth, cookies)
+            ):
+                headers, lines, chunked_header = self._default_headers(host, method)
+                prebuilt = (headers_version(headers), lines)
+            else:
+                headers = self._headers_for(
+                    url, host, extra, skip, body, method, chunked, auth, cookies
+                )
+                chunked_header = _is_chunked(headers)
             proxy, proxy_auth = proxy_for(url, fixed, self._trust_env)
             hop_proxy_headers = proxy_headers
             if proxy is not None and "Proxy-Authorization" in headers:
@@ -312,11 +329,12 @@ class ClientSession(WebSocketClient):
                 url,
                 headers,
                 body,
-                _is_chunked(headers),
+                chunked_header,
                 ssl,
                 proxy,
                 proxy_auth,
                 hop_proxy_headers,
+                prebuilt,
             )
             if middlewares:
                 hist = tuple(history)
@@ -344,6 +362,7 @@ class ClientSession(WebSocketClient):
             if not same_origin:
                 auth, cookies = None, None
             url = new_url.with_user(None) if new_url.user or new_url.password else new_url
+            host = host_header(url)
         resp.history = tuple(history)
         if traces:
             resp._traces = traces

@@ -10,6 +10,8 @@ from ._errors import ParseError
 from ._events import ResponseEvent, ResponseHead, Signal, make_response_head
 from ._framing import FramingParser
 from ._headers import (
+    FIELD_RE,
+    Fields,
     check_chunked_final,
     connection_options,
     content_length,
@@ -85,14 +87,17 @@ class ResponseParser(FramingParser[ResponseHead]):
         self._step = self._paused if self._pause else self._read_head
 
     def _parse_head(self, buf: bytes, pos: int, end: int) -> ResponseHead:
-        limits = self._limits
         if not self._methods:
             raise ParseError(400, "response received without a pending request")
+        limits = self._limits
         match = _STATUS_LINE_RE.match(buf, pos, end)
-        eol = buf.find(b"\r\n", pos, end)
-        self._check_start_line(buf, pos, eol, end)
         if match is None:
+            eol = buf.find(b"\r\n", pos, end)
+            self._check_start_line(buf, pos, eol, end)
             raise ParseError(400, "malformed status line")
+        line_end = match.end()
+        if line_end - 2 - pos > limits.max_line_size or end - pos > limits.max_header_block:
+            self._check_start_line(buf, pos, line_end - 2, end)
         ver, code, reason = match.groups()
         version = _VERSIONS.get(ver)
         if version is None:
@@ -103,19 +108,31 @@ class ResponseParser(FramingParser[ResponseHead]):
         if status < 100 or status > 599:
             # RFC 9110 §15: valid codes are 100-599.
             raise ParseError(400, "invalid status code")
-        fields = parse_fields(buf, match.end(), end - 2, limits, limits.max_headers)
+        # One findall validates the whole field section when it yields one match
+        # per LF (see _headers.py); parse_fields runs only to explain an error or
+        # to apply the limits to a large or crowded section.
+        stop = end - 2
+        fields: Fields = FIELD_RE.findall(buf, line_end, stop)
+        if (
+            len(fields) != buf.count(b"\n", line_end, stop)
+            or len(fields) > limits.max_headers
+            or stop - line_end > limits.max_field_size + 2
+        ):
+            fields = parse_fields(buf, line_end, stop, limits, limits.max_headers)
 
         lengths: list[bytes] | None = None
         codings: list[bytes] | None = None
         connection: list[bytes] | None = None
         for name, value in fields:
             kind = _KINDS.get(name.lower())
+            if kind is None:
+                continue
             if kind == _LENGTH:
                 lengths = [value] if lengths is None else [*lengths, value]
-            elif kind == _CODING:
-                codings = [value] if codings is None else [*codings, value]
             elif kind == _CONNECTION:
                 connection = [value] if connection is None else [*connection, value]
+            else:
+                codings = [value] if codings is None else [*codings, value]
 
         http11 = version == (1, 1)
         options = None if connection is None else connection_options(connection)
