@@ -162,7 +162,7 @@ async def test_streamed_body_chunks_are_traced(aioweb_raw_server: AiowebRawServe
     assert chunks == [b"a", b"bb", b"ccc"]
 
 
-def test_config_is_frozen_once_in_use_and_ctx_factory() -> None:
+async def test_config_is_frozen_once_in_use_and_ctx_factory() -> None:
     class Ctx(SimpleNamespace):
         pass
 
@@ -176,4 +176,4 @@ def test_config_is_frozen_once_in_use_and_ctx_factory() -> None:
         with pytest.raises(RuntimeError, match="in use"):
             config.on_request_start.append(lambda s, c, p: asyncio.sleep(0))
     finally:
-        asyncio.run(session.close())
+        await session.close()
