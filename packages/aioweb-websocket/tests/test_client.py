@@ -115,3 +115,20 @@ async def test_heartbeat_closes_a_silent_peer(serve_ws: ServeWs) -> None:
         await asyncio.wait_for(closed.wait(), TIMEOUT)  # we never answer its ping
         writer.close()
     assert codes == [1006]
+
+
+async def test_handshake_reader_skips_interim_answers_and_keeps_the_rest() -> None:
+    from aioweb.http.sansio import ResponseHead
+    from aioweb.websocket import HandshakeReader
+
+    done: asyncio.Future[tuple[ResponseHead, bytes]] = asyncio.get_running_loop().create_future()
+    reader = HandshakeReader(done)
+    reader.data_received(b"HTTP/1.1 100 Continue\r\n\r\n")
+    assert not done.done()
+    reader.data_received(
+        b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+        b"Connection: Upgrade\r\n\r\n\x81\x02hi"
+    )
+    head, rest = await asyncio.wait_for(done, 5)
+    assert head.status == 101
+    assert rest == b"\x81\x02hi"

@@ -20,9 +20,14 @@ from collections.abc import Iterable, Mapping
 
 from yarl import URL
 
-from aioweb.http.sansio import NEED_DATA, PAUSED, Limits, ParseError, ResponseHead, ResponseParser
+from aioweb.http.sansio import Limits, ParseError, ResponseHead
 from aioweb.http.sansio import request_head as _request_head
-from aioweb.websocket import ClientWebSocketResponse, WSServerHandshakeError, client_connection
+from aioweb.websocket import (
+    ClientWebSocketResponse,
+    HandshakeReader,
+    WSServerHandshakeError,
+    client_connection,
+)
 from aioweb.websocket.sansio import (
     HandshakeError,
     check_response,
@@ -42,44 +47,6 @@ from ._request import host_header
 from ._tunnel import TunnelProtocol, make_tunnel_protocol, open_tunnel, request_tunnel
 
 __all__ = ["open_proxied_websocket"]
-
-
-class _HandshakeReader(asyncio.Protocol):
-    """Reads the origin's answer to the opening handshake through the tunnel."""
-
-    def __init__(self, done: asyncio.Future[tuple[ResponseHead, bytes]], limits: Limits) -> None:
-        self._parser = ResponseParser(limits)
-        self._parser.expect_response("GET")
-        self._done = done
-        self._head: ResponseHead | None = None
-
-    def data_received(self, data: bytes) -> None:
-        if self._done.done():
-            return
-        self._parser.feed(data)
-        try:
-            while (event := self._parser.next_event()) is not NEED_DATA:
-                if type(event) is ResponseHead:
-                    if event.status == 101:
-                        self._head = event  # PAUSED follows; the rest is WebSocket frames
-                    elif event.status >= 200:  # refused: only the status and fields count
-                        self._done.set_result((event, b""))
-                        return
-                elif event is PAUSED:
-                    if self._head is not None:
-                        self._done.set_result((self._head, bytes(self._parser.trailing_data)))
-                    return
-        except ParseError as exc:
-            self._done.set_exception(WSServerHandshakeError(0, f"invalid response: {exc.reason}"))
-
-    def eof_received(self) -> bool:
-        return False
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if not self._done.done():
-            self._done.set_exception(
-                WSServerHandshakeError(0, "the server closed the connection during the handshake")
-            )
 
 
 async def open_proxied_websocket(  # noqa: PLR0917 - mirrors ws_connect's options
@@ -139,7 +106,7 @@ async def open_proxied_websocket(  # noqa: PLR0917 - mirrors ws_connect's option
     except OSError as exc:
         raise ClientProxyConnectionError(key, exc) from exc
     done: asyncio.Future[tuple[ResponseHead, bytes]] = loop.create_future()
-    reader = _HandshakeReader(done, limits)
+    reader = HandshakeReader(done, limits)
     try:
         stream = await _through_tunnel(transport, tunnel, key, reader, ssl_context, timeout)
         handshake = client_request(protocols=tuple(protocols), compress=compress)

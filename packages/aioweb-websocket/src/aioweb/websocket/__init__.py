@@ -5,6 +5,7 @@ The wire format lives in the sans-IO :mod:`aioweb.websocket.sansio`.
 
 from ._api import WebSocketMessages as WebSocketMessages
 from ._client import ClientWebSocketResponse as ClientWebSocketResponse
+from ._client import HandshakeReader as HandshakeReader
 from ._client import WSServerHandshakeError as WSServerHandshakeError
 from ._client import client_connection as client_connection
 from ._client import ws_connect as ws_connect
@@ -20,6 +21,7 @@ from .sansio import WebSocketProtocolError as WebSocketProtocolError
 __all__ = [
     "ClientWebSocketResponse",
     "HandshakeError",
+    "HandshakeReader",
     "WSCloseCode",
     "WSMessage",
     "WSMsgType",

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 
 from yarl import URL
 
-from aioweb.http.sansio import NEED_DATA, PAUSED, ParseError, ResponseHead, ResponseParser
+from aioweb.http.sansio import NEED_DATA, PAUSED, Limits, ParseError, ResponseHead, ResponseParser
 from aioweb.http.sansio import request_head as build_request_head
 
 from ._api import WebSocketMessages
@@ -24,7 +24,13 @@ from .sansio import (
     deflate_pair,
 )
 
-__all__ = ["ClientWebSocketResponse", "WSServerHandshakeError", "client_connection", "ws_connect"]
+__all__ = [
+    "ClientWebSocketResponse",
+    "HandshakeReader",
+    "WSServerHandshakeError",
+    "client_connection",
+    "ws_connect",
+]
 
 
 class WSServerHandshakeError(HandshakeError):
@@ -59,35 +65,49 @@ class ClientWebSocketResponse(WebSocketMessages):
         await self.close()
 
 
-class _Handshake(asyncio.Protocol):
-    """Reads the answer to the opening handshake, then steps aside."""
+class HandshakeReader(asyncio.Protocol):
+    """Reads the server's answer to a client's opening handshake, then steps aside.
 
-    def __init__(self, done: asyncio.Future[tuple[ResponseHead, bytes]]) -> None:
-        self._parser = ResponseParser()
+    Install it on a connection after writing the handshake request; ``done`` gets
+    ``(head, rest)``: the 101 head and the bytes after it (already frames), or a refusing
+    head (status >= 200, not 101) and ``b""``. Interim 1xx answers are skipped. A bad
+    answer or an early close sets :class:`WSServerHandshakeError` on ``done``.
+
+    Args:
+        done: the future to resolve.
+        limits: the response parser's limits (its defaults when ``None``).
+    """
+
+    def __init__(
+        self, done: asyncio.Future[tuple[ResponseHead, bytes]], limits: Limits | None = None
+    ) -> None:
+        self._parser = ResponseParser() if limits is None else ResponseParser(limits)
         self._parser.expect_response("GET")
         self._done = done
         self._head: ResponseHead | None = None
 
     def data_received(self, data: bytes) -> None:
+        """Feed the answer; resolve ``done`` once the head is complete."""
         if self._done.done():
             return
         self._parser.feed(data)
         try:
             while (event := self._parser.next_event()) is not NEED_DATA:
-                if isinstance(event, ResponseHead):
-                    self._head = event
-                    if event.status != 101:
-                        break
-                elif event is PAUSED and self._head is not None:
-                    self._done.set_result((self._head, bytes(self._parser.trailing_data)))
+                if type(event) is ResponseHead:
+                    if event.status == 101:
+                        self._head = event  # PAUSED follows; the rest is WebSocket frames
+                    elif event.status >= 200:  # refused: only the status and fields count
+                        self._done.set_result((event, b""))
+                        return
+                elif event is PAUSED:
+                    if self._head is not None:
+                        self._done.set_result((self._head, bytes(self._parser.trailing_data)))
                     return
         except ParseError as exc:
-            self._done.set_exception(WSServerHandshakeError(0, f"invalid response: {exc}"))
-            return
-        if self._head is not None and self._head.status != 101:
-            self._done.set_result((self._head, b""))
+            self._done.set_exception(WSServerHandshakeError(0, f"invalid response: {exc.reason}"))
 
     def connection_lost(self, exc: Exception | None) -> None:
+        """Fail ``done`` if the server closed before answering."""
         if not self._done.done():
             self._done.set_exception(
                 WSServerHandshakeError(0, "the server closed the connection during the handshake")
@@ -127,7 +147,8 @@ async def ws_connect(
     done: asyncio.Future[tuple[ResponseHead, bytes]] = loop.create_future()
     sslarg: ssl.SSLContext | bool | None = (ssl_context or True) if secure else None
     transport, _ = await asyncio.wait_for(
-        loop.create_connection(lambda: _Handshake(done), target.host, port, ssl=sslarg), timeout
+        loop.create_connection(lambda: HandshakeReader(done), target.host, port, ssl=sslarg),
+        timeout,
     )
     try:
         transport.write(build_request_head("GET", target.raw_path_qs, fields))
