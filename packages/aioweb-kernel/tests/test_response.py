@@ -572,7 +572,7 @@ def test_text_with_a_charset_in_content_type_is_refused() -> None:
 
 
 def test_the_split_modules_agree() -> None:
-    # StreamResponse moved to _stream_response; kernel modules still import it from _response.
+    # StreamResponse lives in _stream_response; _response builds on that same class.
     from aioweb.kernel import _response, _stream_response
 
     assert _response.StreamResponse is _stream_response.StreamResponse is StreamResponse

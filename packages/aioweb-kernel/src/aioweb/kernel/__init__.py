@@ -56,13 +56,13 @@ from ._request import FileField as FileField
 from ._request import RawHeaders as RawHeaders
 from ._request import Request as Request
 from ._response import Response as Response
-from ._response import StreamResponse as StreamResponse
 from ._response import exception_response as exception_response
 from ._response import json_response as json_response
 from ._signals import FrozenList as FrozenList
 from ._signals import Signal as Signal
 from ._status import REASON_PHRASES as REASON_PHRASES
 from ._status import reason_phrase as reason_phrase
+from ._stream_response import StreamResponse as StreamResponse
 from ._streams import EMPTY_PAYLOAD as EMPTY_PAYLOAD
 from ._streams import EofStream as EofStream
 from ._streams import PayloadError as PayloadError

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, final, overload
 from ._errors import MissingPluginError
 from ._interfaces import ROUTER, AbstractRouter, Handler, Middleware
 from ._registry import ExtensionPoint, Registry, default_registry
-from ._response import StreamResponse, exception_response
+from ._response import exception_response
 from ._signals import FrozenList, Signal
+from ._stream_response import StreamResponse
 from ._web_exceptions import HTTPException
 
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from ._app import Application
     from ._match_info import MatchInfo
     from ._request import FileField, Request
-    from ._response import StreamResponse
+    from ._stream_response import StreamResponse
 
 __all__ = [
     "BODY_DECODER",
@@ -160,7 +160,7 @@ async def switch_protocols(
             ``Connection: upgrade``); nothing was sent.
         HTTPException: the handler refused the handshake (nothing was sent).
     """
-    from ._response import StreamResponse  # here: _response imports this module
+    from ._stream_response import StreamResponse  # here: it imports this module
     from ._web_exceptions import HTTPBadRequest
 
     token = token.lower()

@@ -1,8 +1,4 @@
-"""Whole-body responses: ``Response``, ``json_response`` and ``exception_response``.
-
-``StreamResponse`` lives in ``_stream_response`` and is re-exported here, so
-``from ._response import StreamResponse`` keeps working inside the kernel.
-"""
+"""Whole-body responses: ``Response``, ``json_response`` and ``exception_response``."""
 
 from __future__ import annotations
 
@@ -14,7 +10,7 @@ from ._compression import ContentCoding, make_compressor
 from ._stream_response import StreamResponse
 from ._web_exceptions import HTTPException, LooseHeaders
 
-__all__ = ["Response", "StreamResponse", "exception_response", "json_response"]
+__all__ = ["Response", "exception_response", "json_response"]
 
 
 class Response(StreamResponse):
