@@ -19,9 +19,11 @@ from .sansio import (
     FrameReader,
     FrameWriter,
     HandshakeError,
+    MaskBackend,
     check_response,
     client_request,
     deflate_pair,
+    get_masker,
 )
 
 __all__ = [
@@ -127,14 +129,20 @@ async def ws_connect(
     timeout: float = 10.0,
     receive_timeout: float | None = None,
     ssl_context: ssl.SSLContext | None = None,
+    mask_backend: MaskBackend = "auto",
 ) -> ClientWebSocketResponse:
     """Open a WebSocket to ``url`` (``ws://`` or ``wss://``) and complete the handshake.
+
+    ``mask_backend`` picks how our frames are masked (see :func:`client_connection`).
 
     Raises:
         WSServerHandshakeError: the server refused or botched the handshake.
         OSError: the connection failed.
         asyncio.TimeoutError: no answer within ``timeout``.
+        ValueError: not a ``ws://``/``wss://`` URL, or an unknown ``mask_backend``.
+        ImportError: ``mask_backend="speedups"`` without the extra.
     """
+    get_masker(mask_backend)  # an unknown or missing back-end fails before connecting
     target = URL(url)
     if target.scheme not in ("ws", "wss") or not target.host:
         raise ValueError(f"not a ws:// or wss:// URL: {url}")
@@ -173,6 +181,7 @@ async def ws_connect(
         heartbeat=heartbeat,
         timeout=timeout,
         receive_timeout=receive_timeout,
+        mask_backend=mask_backend,
     )
 
 
@@ -189,6 +198,7 @@ def client_connection(
     heartbeat: float | None = None,
     timeout: float = 10.0,
     receive_timeout: float | None = None,
+    mask_backend: MaskBackend = "auto",
 ) -> ClientWebSocketResponse:
     """Turn a connection whose handshake succeeded into a client WebSocket.
 
@@ -209,6 +219,8 @@ def client_connection(
         heartbeat: send a ping this often (seconds), if set.
         timeout: how long a close handshake may take.
         receive_timeout: default timeout of ``receive()``.
+        mask_backend: how our frames are masked: ``"auto"`` (the compiled XOR of
+            ``aioweb-websocket[speedups]`` when installed), ``"pure"`` or ``"speedups"``.
 
     Returns:
         The client WebSocket, already reading.
@@ -216,9 +228,10 @@ def client_connection(
     deflater = inflater = None
     if deflate is not None:
         deflater, inflater = deflate_pair(deflate, client=True)
+    masker = get_masker(mask_backend)
     conn = WebSocketConnection(
-        FrameReader(client=True, max_msg_size=max_msg_size, inflater=inflater),
-        FrameWriter(client=True, deflater=deflater),
+        FrameReader(client=True, max_msg_size=max_msg_size, inflater=inflater, masker=masker),
+        FrameWriter(client=True, deflater=deflater, masker=masker),
         autoclose=autoclose,
         autoping=autoping,
         timeout=timeout,

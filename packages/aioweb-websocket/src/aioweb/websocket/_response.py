@@ -23,9 +23,11 @@ from .sansio import (
     FrameReader,
     FrameWriter,
     HandshakeError,
+    MaskBackend,
     ServerAccept,
     accept_request,
     deflate_pair,
+    get_masker,
 )
 
 __all__ = ["WebSocketResponse", "make_server_connection", "negotiate"]
@@ -44,13 +46,19 @@ def make_server_connection(
     autoping: bool = True,
     timeout: float = 10.0,
     heartbeat: float | None = None,
+    mask_backend: MaskBackend = "auto",
 ) -> WebSocketConnection:
-    """The server-role connection object for an accepted handshake."""
+    """The server-role connection object for an accepted handshake.
+
+    Raises:
+        ImportError: ``mask_backend="speedups"`` without the extra.
+    """
     deflater = inflater = None
     if accept.deflate is not None:
         deflater, inflater = deflate_pair(accept.deflate, client=False)
+    masker = get_masker(mask_backend)
     return WebSocketConnection(
-        FrameReader(client=False, max_msg_size=max_msg_size, inflater=inflater),
+        FrameReader(client=False, max_msg_size=max_msg_size, inflater=inflater, masker=masker),
         FrameWriter(client=False, deflater=deflater),
         autoclose=autoclose,
         autoping=autoping,
@@ -71,6 +79,12 @@ class WebSocketResponse(StreamResponse, WebSocketMessages):
         protocols: subprotocols we speak, in order of preference.
         compress: accept permessage-deflate when offered.
         max_msg_size: the largest message accepted (1009 past it; ``0``: no bound).
+        mask_backend: how client frames are unmasked: ``"auto"`` (the compiled XOR of
+            ``aioweb-websocket[speedups]`` when installed), ``"pure"`` or ``"speedups"``.
+
+    Raises:
+        ValueError: an unknown ``mask_backend``.
+        ImportError: ``mask_backend="speedups"`` without the extra.
     """
 
     __slots__ = (
@@ -79,6 +93,7 @@ class WebSocketResponse(StreamResponse, WebSocketMessages):
         "_compress",
         "_conn",
         "_heartbeat",
+        "_masker",
         "_max_msg_size",
         "_protocol",
         "_protocols",
@@ -97,8 +112,10 @@ class WebSocketResponse(StreamResponse, WebSocketMessages):
         protocols: Iterable[str] = (),
         compress: bool = True,
         max_msg_size: int = DEFAULT_MAX_MSG_SIZE,
+        mask_backend: MaskBackend = "auto",
     ) -> None:
         super().__init__(status=101)
+        self._masker = get_masker(mask_backend)
         self._timeout = timeout
         self._receive_timeout = receive_timeout
         self._autoclose = autoclose
@@ -167,6 +184,7 @@ class WebSocketResponse(StreamResponse, WebSocketMessages):
             autoping=self._autoping,
             timeout=self._timeout,
             heartbeat=self._heartbeat,
+            mask_backend=self._masker.name,
         )
 
     @override

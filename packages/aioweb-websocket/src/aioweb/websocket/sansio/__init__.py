@@ -32,7 +32,12 @@ from ._handshake import accept_key as accept_key
 from ._handshake import accept_request as accept_request
 from ._handshake import check_response as check_response
 from ._handshake import client_request as client_request
+from ._mask import PURE_MASKER as PURE_MASKER
+from ._mask import MaskBackend as MaskBackend
+from ._mask import Masker as Masker
+from ._mask import MaskFunc as MaskFunc
 from ._mask import apply_mask as apply_mask
+from ._mask import get_masker as get_masker
 from ._reader import DEFAULT_MAX_MSG_SIZE as DEFAULT_MAX_MSG_SIZE
 from ._reader import FrameReader as FrameReader
 from ._writer import FrameWriter as FrameWriter
@@ -42,6 +47,7 @@ from ._writer import encode_frame_parts as encode_frame_parts
 __all__ = [
     "DEFAULT_MAX_MSG_SIZE",
     "NEED_DATA",
+    "PURE_MASKER",
     "BinaryMessage",
     "ClientHandshake",
     "Close",
@@ -52,6 +58,9 @@ __all__ = [
     "FrameWriter",
     "HandshakeError",
     "Inflater",
+    "MaskBackend",
+    "MaskFunc",
+    "Masker",
     "Opcode",
     "Ping",
     "Pong",
@@ -69,6 +78,7 @@ __all__ = [
     "deflate_pair",
     "encode_frame",
     "encode_frame_parts",
+    "get_masker",
     "is_valid_close_code",
     "parse_deflate_response",
     "parse_extensions",

@@ -6,7 +6,7 @@ from typing import Final
 
 from ._errors import WebSocketProtocolError
 from ._events import BinaryMessage, Close, TextMessage, is_valid_close_code
-from ._mask import apply_mask
+from ._mask import MaskFunc, apply_mask
 
 __all__ = ["BIG", "parse_close", "whole_frame"]
 
@@ -17,7 +17,11 @@ _WHOLE: Final = frozenset((0x81, 0x82))  # FIN, no RSV bit, TEXT or BINARY
 
 
 def whole_frame(
-    buf: bytes | bytearray, pos: int, want_mask: bool, max_size: int
+    buf: bytes | bytearray,
+    pos: int,
+    want_mask: bool,
+    max_size: int,
+    unmask: MaskFunc = apply_mask,
 ) -> tuple[TextMessage | BinaryMessage, int] | None:
     """A complete, final, uncompressed text or binary frame at ``buf[pos:]``, and its end.
 
@@ -54,9 +58,9 @@ def whole_frame(
         mask = bytes(buf[start : start + 4])
         if length > BIG:
             with memoryview(buf) as view:
-                payload = apply_mask(view[start + 4 : end], mask)
+                payload = unmask(view[start + 4 : end], mask)
         else:
-            payload = apply_mask(buf[start + 4 : end], mask)
+            payload = unmask(buf[start + 4 : end], mask)
     else:
         end = start + length
         if end > len(buf):

@@ -17,7 +17,7 @@ from ._events import (
     TextMessage,
 )
 from ._fastpath import BIG, parse_close, whole_frame
-from ._mask import apply_mask, mask_into
+from ._mask import Masker, get_masker
 
 __all__ = ["DEFAULT_MAX_MSG_SIZE", "FrameReader"]
 
@@ -45,15 +45,18 @@ class FrameReader:
         max_msg_size: the largest message, in bytes after inflation; ``0``: no bound.
         inflater: the permessage-deflate decompressor when it was negotiated
             (RSV1 is a protocol error otherwise).
+        masker: how masked payloads are unmasked (default ``get_masker("auto")``).
     """
 
     __slots__ = (
+        "_apply",
         "_buf",
         "_closed",
         "_ctrl",
         "_decoder",
         "_fin",
         "_inflater",
+        "_into",
         "_mask",
         "_max",
         "_msg_compressed",
@@ -75,12 +78,17 @@ class FrameReader:
         client: bool,
         max_msg_size: int = DEFAULT_MAX_MSG_SIZE,
         inflater: Inflater | None = None,
+        masker: Masker | None = None,
     ) -> None:
         if max_msg_size < 0:
             raise ValueError("max_msg_size must be >= 0 (0: no bound)")
         self._want_mask = not client
         self._max = max_msg_size
         self._inflater = inflater
+        if masker is None:
+            masker = get_masker("auto")
+        self._apply = masker.apply
+        self._into = masker.into
         # What was fed and not parsed yet starts at ``_pos``. When everything fed
         # was parsed, the next ``bytes`` fed becomes the buffer as it is (no copy);
         # it turns into a bytearray only when more is appended to a remainder.
@@ -137,7 +145,9 @@ class FrameReader:
                 if len(self._buf) - self._pos < 2:
                     return NEED_DATA
                 if not self._msg_opcode:
-                    whole = whole_frame(self._buf, self._pos, self._want_mask, self._max)
+                    whole = whole_frame(
+                        self._buf, self._pos, self._want_mask, self._max, self._apply
+                    )
                     if whole is not None:
                         self._pos = whole[1]
                         return whole[0]
@@ -238,7 +248,7 @@ class FrameReader:
         mask = self._mask
         if mask is None:
             return bytes(buf[pos : pos + n])
-        chunk = apply_mask(buf[pos : pos + n], mask, self._offset)
+        chunk = self._apply(buf[pos : pos + n], mask, self._offset)
         self._offset += n
         return chunk
 
@@ -257,7 +267,7 @@ class FrameReader:
         if offset:
             mask = mask[offset:] + mask[:offset]
         with memoryview(buf) as view:
-            mask_into(self._msg_parts, view[pos : pos + n], mask)
+            self._into(self._msg_parts, view[pos : pos + n], mask)
         self._pos = pos + n
         self._remaining = remaining - n
         self._offset += n

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from ._deflate import Deflater
 from ._errors import WebSocketProtocolError
 from ._events import Opcode, is_valid_close_code
-from ._mask import apply_mask
+from ._mask import PURE_MASKER, Masker, get_masker
 
 __all__ = ["FrameWriter", "encode_frame", "encode_frame_parts"]
 
@@ -20,12 +20,16 @@ def encode_frame(
     fin: bool = True,
     rsv1: bool = False,
     mask: bytes | None = None,
+    masker: Masker = PURE_MASKER,
 ) -> bytes:
-    """Serialize one frame (RFC 6455 §5.2); ``mask`` is the 4-byte key of a client frame."""
+    """Serialize one frame (RFC 6455 §5.2); ``mask`` is the 4-byte key of a client frame.
+
+    ``masker`` is the back-end that applies it (see :func:`get_masker`).
+    """
     head = _head(opcode, len(payload), fin, rsv1, mask)
     if mask is None:
         return head + payload
-    return head + apply_mask(payload, mask)
+    return head + masker.apply(payload, mask)
 
 
 def encode_frame_parts(
@@ -35,6 +39,7 @@ def encode_frame_parts(
     fin: bool = True,
     rsv1: bool = False,
     mask: bytes | None = None,
+    masker: Masker = PURE_MASKER,
 ) -> list[bytes]:
     """:func:`encode_frame` as ``[header, payload]``, to be written one after the other.
 
@@ -42,7 +47,7 @@ def encode_frame_parts(
     the payload object itself.
     """
     head = _head(opcode, len(payload), fin, rsv1, mask)
-    return [head, payload if mask is None else apply_mask(payload, mask)]
+    return [head, payload if mask is None else masker.apply(payload, mask)]
 
 
 def _head(opcode: int, n: int, fin: bool, rsv1: bool, mask: bytes | None) -> bytes:
@@ -66,9 +71,10 @@ class FrameWriter:
         deflater: the permessage-deflate compressor when it was negotiated.
         mask_key: returns a fresh 4-byte masking key (default: ``os.urandom``;
             RFC 6455 §5.3 wants it unpredictable).
+        masker: how a client's frames are masked (default ``get_masker("auto")``).
     """
 
-    __slots__ = ("_client", "_deflater", "_mask_key")
+    __slots__ = ("_client", "_deflater", "_mask_key", "_masker")
 
     def __init__(
         self,
@@ -76,10 +82,12 @@ class FrameWriter:
         client: bool,
         deflater: Deflater | None = None,
         mask_key: Callable[[], bytes] | None = None,
+        masker: Masker | None = None,
     ) -> None:
         self._client = client
         self._deflater = deflater
         self._mask_key = mask_key or (lambda: os.urandom(4))
+        self._masker = masker or (get_masker("auto") if client else PURE_MASKER)
 
     @property
     def compressing(self) -> bool:
@@ -88,7 +96,7 @@ class FrameWriter:
 
     def _frame(self, opcode: int, payload: bytes, fin: bool = True, rsv1: bool = False) -> bytes:
         mask = self._mask_key() if self._client else None
-        return encode_frame(opcode, payload, fin=fin, rsv1=rsv1, mask=mask)
+        return encode_frame(opcode, payload, fin=fin, rsv1=rsv1, mask=mask, masker=self._masker)
 
     def message(self, data: bytes, *, text: bool, compress: bool = True) -> bytes:
         """One data message in one frame (compressed when negotiated and ``compress``)."""
@@ -111,7 +119,7 @@ class FrameWriter:
             data = deflater.compress(data)
         mask = self._mask_key() if self._client else None
         opcode = Opcode.TEXT if text else Opcode.BINARY
-        return encode_frame_parts(opcode, data, rsv1=rsv1, mask=mask)
+        return encode_frame_parts(opcode, data, rsv1=rsv1, mask=mask, masker=self._masker)
 
     def text(self, data: str, *, compress: bool = True) -> bytes:
         """A text message."""
