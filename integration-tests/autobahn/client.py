@@ -1,6 +1,7 @@
 """aioweb's client driven by Autobahn|Testsuite's fuzzing server (``wstest -m fuzzingserver``).
 
-Usage: ``python client.py URL AGENT``. Asks ``URL/getCaseCount``, runs every case by
+Usage: ``python client.py URL AGENT [MASK_BACKEND]`` (``pure``, ``speedups``; default
+``auto``). Asks ``URL/getCaseCount``, runs every case by
 echoing each message of ``URL/runCase?case=N&agent=AGENT`` back until the server closes,
 then asks the server to write its report (``URL/updateReports?agent=AGENT``).
 """
@@ -9,11 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from typing import cast
 
 from aioweb.websocket import WSMsgType, ws_connect
+from aioweb.websocket.sansio import MaskBackend
 
 MAX_MSG_SIZE = 16 * 1024 * 1024
 CASE_TIMEOUT = 60.0  # one case; the slowest (9.x, 16 MiB) take a few seconds
+MASK = cast(MaskBackend, sys.argv[3] if len(sys.argv) > 3 else "auto")
 
 
 async def case_count(base: str) -> int:
@@ -25,7 +29,10 @@ async def case_count(base: str) -> int:
 
 async def run_case(base: str, case: int, agent: str) -> None:
     ws = await ws_connect(
-        f"{base}/runCase?case={case}&agent={agent}", max_msg_size=MAX_MSG_SIZE, compress=True
+        f"{base}/runCase?case={case}&agent={agent}",
+        max_msg_size=MAX_MSG_SIZE,
+        compress=True,
+        mask_backend=MASK,
     )
     async with ws:
         async for msg in ws:

@@ -7,6 +7,10 @@ Directions (``--direction``):
 ``client``
     ``wstest -m fuzzingserver`` driven by aioweb's client (``client.py``).
 
+``--mask`` picks the masking back-end of aioweb's side (``pure``, ``speedups``: the
+compiled XOR of ``aioweb-websocket[speedups]``); the default, ``both``, runs each
+direction once per back-end.
+
 Each direction runs in a fresh temporary directory (the spec is ``fuzzingclient.json`` or
 ``fuzzingserver.json`` from this folder with the URL and ``outdir`` filled in), is
 bounded by ``--timeout`` seconds, and ends with a summary of ``index.json``: the count of
@@ -88,11 +92,13 @@ def write_spec(template: str, tmp: Path, *, url: str, full: bool) -> Path:
     return path
 
 
-def run_server_direction(wstest: str, tmp: Path, timeout: float, full: bool) -> Path | None:
+def run_server_direction(
+    wstest: str, tmp: Path, timeout: float, full: bool, mask: str
+) -> Path | None:
     """aioweb serves, wstest's fuzzing client connects; returns the report folder."""
     port = free_port()
     spec = write_spec("fuzzingclient.json", tmp, url=f"ws://127.0.0.1:{port}", full=full)
-    server = start([sys.executable, str(HERE / "server.py"), str(port)], tmp / "server.log")
+    server = start([sys.executable, str(HERE / "server.py"), str(port), mask], tmp / "server.log")
     try:
         wait_for_port(port, server)
         fuzzer = start([wstest, "-m", "fuzzingclient", "-s", str(spec)], tmp / "wstest.log")
@@ -107,7 +113,9 @@ def run_server_direction(wstest: str, tmp: Path, timeout: float, full: bool) -> 
     return tmp / "reports"
 
 
-def run_client_direction(wstest: str, tmp: Path, timeout: float, full: bool) -> Path | None:
+def run_client_direction(
+    wstest: str, tmp: Path, timeout: float, full: bool, mask: str
+) -> Path | None:
     """wstest's fuzzing server listens, aioweb's client runs the cases."""
     port = free_port()
     url = f"ws://127.0.0.1:{port}"
@@ -117,7 +125,9 @@ def run_client_direction(wstest: str, tmp: Path, timeout: float, full: bool) -> 
     )
     try:
         wait_for_port(port, fuzzer)
-        client = start([sys.executable, str(HERE / "client.py"), url, AGENT], tmp / "client.log")
+        client = start(
+            [sys.executable, str(HERE / "client.py"), url, AGENT, mask], tmp / "client.log"
+        )
         try:
             client.wait(timeout)
         except subprocess.TimeoutExpired:
@@ -159,14 +169,14 @@ def summarise(index: dict[str, dict[str, dict[str, object]]], title: str) -> boo
     return not failed and bool(cases)
 
 
-def run(direction: str, wstest: str, timeout: float, *, keep: bool, full: bool) -> bool:
-    tmp = Path(tempfile.mkdtemp(prefix=f"autobahn-{direction}-"))
+def run(direction: str, wstest: str, timeout: float, *, keep: bool, full: bool, mask: str) -> bool:
+    tmp = Path(tempfile.mkdtemp(prefix=f"autobahn-{direction}-{mask}-"))
     started = time.monotonic()
     runner = run_server_direction if direction == "server" else run_client_direction
-    reports = runner(wstest, tmp, timeout, full)
+    reports = runner(wstest, tmp, timeout, full, mask)
     elapsed = time.monotonic() - started
     index_path = tmp / "reports" / "index.json"
-    title = f"aioweb {direction} ({elapsed:.0f} s)"
+    title = f"aioweb {direction}, {mask} masking ({elapsed:.0f} s)"
     if reports is None or not index_path.is_file():
         print(f"\n== {title}: no index.json; logs in {tmp}", file=sys.stderr)
         for log in sorted(tmp.glob("*.log")):
@@ -196,10 +206,19 @@ def main() -> int:
         action="store_true",
         help="run every case, also the slow compression cases the specs exclude",
     )
+    parser.add_argument(
+        "--mask",
+        choices=("pure", "speedups", "both"),
+        default="both",
+        help="masking back-end of aioweb's side (both: each direction once per back-end)",
+    )
     args = parser.parse_args()
     directions = ("server", "client") if args.direction == "both" else (args.direction,)
+    masks = ("pure", "speedups") if args.mask == "both" else (args.mask,)
     results = [
-        run(d, args.wstest, args.timeout, keep=args.keep, full=args.full) for d in directions
+        run(d, args.wstest, args.timeout, keep=args.keep, full=args.full, mask=m)
+        for d in directions
+        for m in masks
     ]
     return 0 if all(results) else 1
 
