@@ -53,7 +53,14 @@ INTEGRATION_EXTRA = [
 ]
 BUILD_TOOLS = ["twine>=5.1"]
 # The peers every benchmark compares with, and uvloop for the *-uvloop columns.
-BENCH_EXTRA = ["aiohttp", "uvloop", "httptools>=0.6.4", "httpx>=0.27", "websockets>=15"]
+BENCH_EXTRA = [
+    "aiohttp",
+    "uvloop",
+    "httptools>=0.6.4",
+    "httpx>=0.27",
+    "websockets>=15",
+    "pycryptodome>=3.20",  # aioweb-websocket[speedups]
+]
 
 
 def _canonical(name: str) -> str:

@@ -13,10 +13,17 @@ Scenarios, each on a fresh connection per server, interleaved in rounds (order r
 ``flood``  ``--window`` 32-byte text messages in flight (a new one per echo)
 ``big``    1 MiB binary messages echoed one after another (``--big-window`` in flight)
 
+Servers: ``aioweb`` unmasks in pure Python (the default install), ``aioweb-mask`` with the
+compiled XOR of ``aioweb-websocket[speedups]`` (``mask_backend="speedups"``),
+``aioweb-speedups`` with that on uvloop (what ``aioweb[speedups]`` gives); ``aiohttp`` and
+``websockets`` with their C extensions, as pip installs them.
+
 ``--only aioweb,aiohttp,floor`` adds ``servers/ws_floor.py``, a framework-free asyncio
 echo with the same pure-Python unmasking and one handler-task hop per message: the
 floor under any server with aiohttp's API on this interpreter (aioweb/floor near 1.0
-means the time is asyncio, syscalls and masking, not framework overhead).
+means the time is asyncio, syscalls and masking, not framework overhead);
+``floor-callback`` is the same echo answered from ``data_received`` with no handler task
+(the floor of any asyncio server, one loop iteration less per message).
 
 Prints medians over ``--rounds`` rounds: messages/s (MB/s of payload for ``big``), the
 server's CPU µs per message (from /proc), and the ratios aioweb/aiohttp and
@@ -47,21 +54,29 @@ T = TypeVar("T")
 SMALL = b"0123456789abcdef0123456789abcdef"  # 32 bytes of text
 BIG_SIZE = 1 << 20
 MASK = b"\x5a\xc3\x17\x8e"  # fixed and non-zero: every server really unmasks
-SERVER_SPECS = {  # name -> (script, --loop)
-    "aioweb": ("ws_aioweb.py", "asyncio"),
+SERVER_SPECS = {  # name -> (script, --loop[, extra server arguments])
+    "aioweb": ("ws_aioweb.py", "asyncio"),  # pure unmasking
+    "aioweb-mask": ("ws_aioweb.py", "asyncio", "--mask", "speedups"),
     "aioweb-uvloop": ("ws_aioweb.py", "uvloop"),
+    # what aioweb[speedups] gives: uvloop and the compiled XOR
+    "aioweb-speedups": ("ws_aioweb.py", "uvloop", "--mask", "speedups"),
     "aiohttp": ("ws_aiohttp.py", "asyncio"),
     "websockets": ("ws_websockets.py", "asyncio"),
     "aiohttp-uvloop": ("ws_aiohttp.py", "uvloop"),
     "websockets-uvloop": ("ws_websockets.py", "uvloop"),
     "floor": ("ws_floor.py", "asyncio"),  # framework-free reference, not in the defaults
+    "floor-callback": ("ws_floor.py", "asyncio", "--no-task"),  # ... without a handler task
 }
-DEFAULT_SERVERS = ["aioweb", "aioweb-uvloop", "aiohttp", "websockets"]
+DEFAULT_SERVERS = ["aioweb", "aioweb-mask", "aioweb-speedups", "aiohttp", "websockets"]
 SCENARIOS = ["seq", "flood", "big"]
 PAIRS = [
     ("aioweb", "aiohttp"),
+    ("aioweb-mask", "aiohttp"),
+    ("aioweb-speedups", "aiohttp"),
     ("aioweb", "websockets"),
     ("aioweb", "floor"),
+    ("floor", "aiohttp"),
+    ("floor-callback", "aiohttp"),
     ("aioweb-uvloop", "aiohttp"),
     ("aioweb-uvloop", "aiohttp-uvloop"),
     ("aioweb-uvloop", "websockets-uvloop"),
@@ -328,8 +343,8 @@ def main(argv: list[str] | None = None) -> int:
     specs = {n: SERVER_SPECS[n] for n in a.servers}
     running: dict[str, bl.Running] = {}
     try:
-        for name, (script, loop) in specs.items():
-            argv = [py, str(bl.SERVERS_DIR / script), "--loop", loop]
+        for name, (script, loop, *extra) in specs.items():
+            argv = [py, str(bl.SERVERS_DIR / script), "--loop", loop, *extra]
             run = bl.Running(bl.Server(name, argv), logs)
             run.__enter__()
             if run.error:

@@ -9,7 +9,11 @@ this row is framework overhead; what this row spends is asyncio, the syscalls an
 the pure-Python unmasking. It writes once per message (no batching), so it is the
 reference for ``seq`` (and, roughly, ``big``), not for ``flood``.
 
-python benchmarks/servers/ws_floor.py --port 8080 [--loop uvloop]
+``--no-task`` echoes from ``data_received`` itself, with no handler task: the floor
+of a callback API (not aiohttp's), one loop iteration and one ``epoll_wait`` less per
+message. It shows what the handler-task hop costs in ``seq``.
+
+python benchmarks/servers/ws_floor.py --port 8080 [--loop uvloop] [--no-task]
 """
 
 from __future__ import annotations
@@ -49,6 +53,8 @@ def header(opcode: int, n: int) -> bytes:
 
 
 class Floor(asyncio.Protocol):
+    direct = False  # --no-task: echo from data_received
+
     def __init__(self) -> None:
         self.loop = asyncio.get_running_loop()
         self.transport: asyncio.Transport | None = None
@@ -81,7 +87,8 @@ class Floor(asyncio.Protocol):
             )
             del buf[: end + 4]
             self.upgraded = True
-            self.task = self.loop.create_task(self.handler())
+            if not self.direct:
+                self.task = self.loop.create_task(self.handler())
         pos, n = 0, len(buf)
         while n - pos >= 6:
             b0, b1 = buf[pos], buf[pos + 1] & 0x7F
@@ -98,10 +105,24 @@ class Floor(asyncio.Protocol):
             pos = end
         if pos:
             del buf[:pos]
+        if self.direct:
+            self.echo_queued()
+            return
         waiter = self.waiter
         if waiter is not None and self.queue:
             self.waiter = None
             waiter.set_result(None)
+
+    def echo_queued(self) -> None:
+        transport = self.transport
+        assert transport is not None
+        while self.queue:
+            opcode, payload = self.queue.popleft()
+            if opcode == 0x8:
+                transport.write(header(0x8, len(payload)) + payload)
+                transport.close()
+                return
+            transport.write(header(opcode, len(payload)) + payload)
 
     async def handler(self) -> None:
         queue = self.queue
@@ -140,7 +161,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--loop", choices=["asyncio", "uvloop"], default="asyncio")
+    ap.add_argument("--no-task", action="store_true", help="echo from data_received")
     a = ap.parse_args()
+    Floor.direct = a.no_task
     if a.loop == "uvloop":
         import uvloop
 
