@@ -178,3 +178,18 @@ async def test_an_unknown_back_end_fails_before_anything_is_sent() -> None:
         WebSocketResponse(mask_backend="fast")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="unknown mask backend"):
         await ws_connect("ws://127.0.0.1:9/", mask_backend="fast")  # type: ignore[arg-type]
+
+
+def test_the_extra_is_imported_when_the_plugin_is_set_up_not_at_import() -> None:
+    code = (
+        "import sys\n"
+        "from aioweb.kernel import Registry\n"
+        "from aioweb.websocket import WebSocketResponse\n"
+        "from aioweb.websocket._plugin import plugin\n"
+        "assert 'Crypto.Util.strxor' not in sys.modules\n"
+        "registry = Registry(discover=False)\n"
+        "registry.add(plugin)\n"
+        "registry.load()\n"
+        "assert 'Crypto.Util.strxor' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], timeout=60, check=True)

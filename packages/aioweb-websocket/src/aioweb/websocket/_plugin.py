@@ -8,6 +8,7 @@ from aioweb.kernel import UPGRADE, PluginSpec, Registry, Request, StreamResponse
 
 from ._connection import WebSocketConnection
 from ._response import negotiate
+from .sansio import get_masker
 
 __all__ = ["WebSocketUpgrade", "plugin"]
 
@@ -31,6 +32,9 @@ class WebSocketUpgrade:
 
 
 def _setup(registry: Registry) -> None:
+    # Resolve mask_backend="auto" now, while the application is being set up: importing
+    # the speedups extra (~30 ms) must not stall the event loop at the first handshake.
+    get_masker("auto")
     registry.provide(UPGRADE, "websocket", WebSocketUpgrade())
 
 
