@@ -285,3 +285,24 @@ async def test_ws_connect_through_the_session(aioweb_raw_server: AiowebRawServer
         msg = await ws.receive()
         assert (msg.type, msg.data) == (WSMsgType.TEXT, "hi from-session")
         await ws.close()
+
+
+async def test_ws_connect_takes_a_mask_backend(aioweb_raw_server: AiowebRawServer) -> None:
+    from aioweb.websocket import WebSocketResponse
+
+    async def echo(request: kernel.Request) -> kernel.StreamResponse:
+        ws = WebSocketResponse(compress=False)
+        await ws.prepare(request)
+        async for msg in ws:
+            await ws.send_bytes(msg.data)
+        return ws
+
+    server = await aioweb_raw_server(echo, shutdown_timeout=1.0)
+    async with ClientSession(server.make_url("/")) as session:
+        ws = await session.ws_connect("/ws", compress=False, mask_backend="pure")
+        payload = bytes(range(256)) * 400  # past the size where a compiled XOR would be used
+        await ws.send_bytes(payload)
+        assert await ws.receive_bytes(timeout=10) == payload
+        await ws.close()
+        with pytest.raises(ValueError, match="unknown mask backend"):
+            await session.ws_connect("/ws", mask_backend="fast")  # type: ignore[arg-type]

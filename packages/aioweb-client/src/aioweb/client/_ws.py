@@ -23,6 +23,7 @@ from ._proxy_env import fixed_proxy, proxy_for
 
 if TYPE_CHECKING:
     from aioweb.websocket import ClientWebSocketResponse
+    from aioweb.websocket.sansio import MaskBackend
 
 __all__ = ["WebSocketClient"]
 
@@ -59,6 +60,7 @@ async def _open_websocket(
     trust_env: bool,
     proxy_headers: Mapping[str, str] | None,
     limits: Limits,
+    mask_backend: MaskBackend = "auto",
 ) -> ClientWebSocketResponse:
     """Open a WebSocket to ``target`` with the default headers and the jar's cookies.
 
@@ -105,6 +107,7 @@ async def _open_websocket(
             timeout=timeout,
             receive_timeout=receive_timeout,
             ssl_context=ssl_context,
+            mask_backend=mask_backend,
         )
     try:
         return await ws_connect(
@@ -119,6 +122,7 @@ async def _open_websocket(
             timeout=timeout,
             receive_timeout=receive_timeout,
             ssl_context=ssl_context,
+            mask_backend=mask_backend,
         )
     except OSError as exc:
         key = ConnectionKey(
@@ -150,6 +154,7 @@ class WebSocketClient(RequestBuilder):
         proxy: str | URL | None = None,
         proxy_auth: BasicAuth | None = None,
         proxy_headers: Mapping[str, str] | None = None,
+        mask_backend: MaskBackend = "auto",
     ) -> ClientWebSocketResponse:
         """Open a WebSocket (``http``/``https`` URLs become ``ws``/``wss``).
 
@@ -162,6 +167,9 @@ class WebSocketClient(RequestBuilder):
         ``ws://`` goes through a ``CONNECT`` tunnel too, as ``wss://`` does: few
         proxies forward an upgrade sent to them in absolute-form. The proxy's
         credentials and ``proxy_headers`` go on the CONNECT only.
+
+        ``mask_backend`` picks how our frames are masked: ``"auto"`` (the compiled XOR
+        of ``aioweb-websocket[speedups]`` when installed), ``"pure"`` or ``"speedups"``.
 
         Raises:
             aioweb.websocket.WSServerHandshakeError: the server refused the handshake.
@@ -188,4 +196,5 @@ class WebSocketClient(RequestBuilder):
             trust_env=self._trust_env,
             proxy_headers=proxy_headers,
             limits=self._connector.limits,
+            mask_backend=mask_backend,
         )

@@ -30,6 +30,7 @@ from aioweb.websocket import (
 )
 from aioweb.websocket.sansio import (
     HandshakeError,
+    MaskBackend,
     check_response,
     client_request,
 )
@@ -66,6 +67,7 @@ async def open_proxied_websocket(  # noqa: PLR0917 - mirrors ws_connect's option
     timeout: float,
     receive_timeout: float | None,
     ssl_context: ssl.SSLContext | None,
+    mask_backend: MaskBackend = "auto",
 ) -> ClientWebSocketResponse:
     """Open a WebSocket to ``ws_url`` through a CONNECT tunnel of ``proxy``.
 
@@ -136,6 +138,7 @@ async def open_proxied_websocket(  # noqa: PLR0917 - mirrors ws_connect's option
         heartbeat=heartbeat,
         timeout=timeout,
         receive_timeout=receive_timeout,
+        mask_backend=mask_backend,
     )
 
 
