@@ -130,7 +130,7 @@ async def test_bad_handshake_is_400_and_plain_http_still_works(live: Live) -> No
     assert info.value.response.status_code == 200  # a plain route answers plain HTTP
 
 
-async def test_wrong_version_is_426(serve_ws: ServeWs) -> None:
+async def test_wrong_version_is_400_naming_the_version_we_speak(serve_ws: ServeWs) -> None:
     live = await serve_ws(echo)
     reader, writer = await asyncio.open_connection("127.0.0.1", live.port)
     try:
@@ -141,7 +141,7 @@ async def test_wrong_version_is_426(serve_ws: ServeWs) -> None:
         head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), TIMEOUT)
     finally:
         writer.close()
-    assert head.startswith(b"HTTP/1.1 426 ")
+    assert head.startswith(b"HTTP/1.1 400 ")  # as in RFC 6455 §4.4's example
     assert b"\r\nSec-WebSocket-Version: 13\r\n" in head
 
 

@@ -25,8 +25,8 @@ class WebSocketUpgrade:
         """Validate the handshake, add the ``Sec-WebSocket-*`` headers, make the connection.
 
         Raises:
-            HTTPBadRequest: an invalid handshake (the reason says what is wrong).
-            HTTPUpgradeRequired: a ``Sec-WebSocket-Version`` other than 13.
+            HTTPBadRequest: an invalid handshake (the reason says what is wrong; a
+                ``Sec-WebSocket-Version`` other than 13 also gets ``Sec-WebSocket-Version: 13``).
         """
         return negotiate(request, response)
 

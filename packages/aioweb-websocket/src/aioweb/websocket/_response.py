@@ -9,7 +9,6 @@ from typing_extensions import override
 from aioweb.kernel import (
     HTTPBadRequest,
     HTTPException,
-    HTTPUpgradeRequired,
     Request,
     ResponseWriter,
     StreamResponse,
@@ -34,8 +33,7 @@ __all__ = ["WebSocketResponse", "make_server_connection", "negotiate"]
 
 
 def _http_error(exc: HandshakeError) -> HTTPException:
-    cls = HTTPUpgradeRequired if exc.status == 426 else HTTPBadRequest
-    return cls(reason=exc.reason, headers=exc.headers, text=f"{exc.status}: {exc.reason}")
+    return HTTPBadRequest(reason=exc.reason, headers=exc.headers, text=f"400: {exc.reason}")
 
 
 def make_server_connection(
@@ -154,8 +152,8 @@ class WebSocketResponse(StreamResponse, WebSocketMessages):
         package's plugin provides it).
 
         Raises:
-            HTTPBadRequest: an invalid handshake (the reason says what is wrong).
-            HTTPUpgradeRequired: a ``Sec-WebSocket-Version`` other than 13.
+            HTTPBadRequest: an invalid handshake (the reason says what is wrong; a
+                ``Sec-WebSocket-Version`` other than 13 also gets ``Sec-WebSocket-Version: 13``).
         """
         writer = self._writer
         if writer is None:
@@ -209,8 +207,8 @@ def negotiate(request: Request, response: StreamResponse) -> WebSocketConnection
     ``StreamResponse`` given to ``switch_protocols``) gets the defaults.
 
     Raises:
-        HTTPBadRequest: an invalid handshake.
-        HTTPUpgradeRequired: a ``Sec-WebSocket-Version`` other than 13.
+        HTTPBadRequest: an invalid handshake (also a ``Sec-WebSocket-Version`` other
+            than 13, answered with ``Sec-WebSocket-Version: 13``).
     """
     if isinstance(response, WebSocketResponse):
         return response._negotiate(request)

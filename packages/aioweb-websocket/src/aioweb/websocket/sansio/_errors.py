@@ -24,14 +24,14 @@ class WebSocketProtocolError(AiowebError):
 class HandshakeError(AiowebError):
     """An opening handshake was refused or is invalid.
 
-    On the server side ``status`` is the HTTP status to answer with (400 or 426) and
+    On the server side ``status`` is the HTTP status to answer with (400) and
     ``headers`` the fields that go with it; on the client side ``status`` is the
     status the server answered.
 
     Args:
         status: the HTTP status.
         reason: what was wrong.
-        headers: extra response fields (``Sec-WebSocket-Version: 13`` with a 426).
+        headers: extra response fields (``Sec-WebSocket-Version: 13`` for a wrong version).
     """
 
     def __init__(self, status: int, reason: str, headers: tuple[tuple[str, str], ...] = ()) -> None:

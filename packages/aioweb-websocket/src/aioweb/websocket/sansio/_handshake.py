@@ -75,8 +75,8 @@ def accept_request(
         compress: whether to accept a permessage-deflate offer.
 
     Raises:
-        HandshakeError: ``status`` 400 (with a reason) for an invalid request,
-            426 with ``Sec-WebSocket-Version: 13`` for another version.
+        HandshakeError: ``status`` 400 with a reason for an invalid request; for
+            another version, with ``Sec-WebSocket-Version: 13`` too (RFC 6455 §4.4).
     """
     if method != "GET":
         raise HandshakeError(400, f"a WebSocket handshake must be GET, not {method}")
@@ -87,7 +87,7 @@ def accept_request(
         raise HandshakeError(400, "no 'Connection: upgrade' header")
     version = fields.get("sec-websocket-version", [])
     if [v.strip() for v in version] != ["13"]:
-        raise HandshakeError(426, "Sec-WebSocket-Version must be 13", (_VERSION,))
+        raise HandshakeError(400, "Sec-WebSocket-Version must be 13", (_VERSION,))
     keys = fields.get("sec-websocket-key", [])
     if len(keys) != 1:
         raise HandshakeError(400, "exactly one Sec-WebSocket-Key is required")
