@@ -1,11 +1,11 @@
 """Client-to-server masking (RFC 6455 §5.3), done on whole payloads at C speed.
 
-Two back-ends give the same bytes: the pure one (big-integer XOR, the default
-everywhere) and the ``speedups`` one, a compiled XOR from the optional
-``aioweb-websocket[speedups]`` extra (pycryptodome's documented ``strxor``), about
-20x faster on a megabyte. Which one a connection uses is configuration
-(:func:`get_masker`, ``mask_backend=``), resolved when it is asked for, never at
-import time.
+Two back-ends give the same bytes: the pure one (big-integer XOR, always there) and
+the ``speedups`` one, a compiled XOR from the optional ``aioweb-websocket[speedups]``
+extra (pycryptodome's documented ``strxor``), about 20x faster on a megabyte. Which one
+a connection uses is configuration (:func:`get_masker`, ``mask_backend=``; ``"auto"``
+takes the compiled one when the extra is installed), resolved when it is asked for,
+never at import time.
 """
 
 from __future__ import annotations
