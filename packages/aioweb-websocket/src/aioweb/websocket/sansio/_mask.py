@@ -12,9 +12,18 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Final, Literal, Protocol
 
-__all__ = ["PURE_MASKER", "MaskBackend", "MaskFunc", "Masker", "apply_mask", "get_masker"]
+__all__ = [
+    "PURE_MASKER",
+    "IntoFunc",
+    "MaskBackend",
+    "MaskFunc",
+    "Masker",
+    "apply_mask",
+    "get_masker",
+]
 
 #: Payloads are XORed in slices of this size: big-integer conversion is linear but
 #: falls out of the CPU cache on megabyte numbers (16 KiB slices are ~2.5x faster
@@ -83,29 +92,23 @@ class MaskFunc(Protocol):
     ) -> bytes: ...
 
 
+IntoFunc = Callable[[list[bytes], bytes | bytearray | memoryview, bytes], None]
+"""``into(out, data, mask)``: append ``data`` XORed with ``mask`` (in phase at byte 0)."""
+
+
+@dataclass(frozen=True, slots=True, repr=False)
 class Masker:
     """One masking back-end: how a frame reader unmasks and a client writer masks.
 
     Attributes:
         name: ``"pure"`` or ``"speedups"``.
+        apply: ``apply(data, mask, offset)``, this back-end's :func:`apply_mask`.
+        into: ``into(out, data, mask)``, this back-end's way to append unmasked pieces.
     """
 
-    __slots__ = ("_into", "apply", "name")
-
-    def __init__(
-        self,
-        name: Literal["pure", "speedups"],
-        apply: MaskFunc,
-        into: Callable[[list[bytes], bytes | bytearray | memoryview, bytes], None],
-    ) -> None:
-        self.name = name
-        #: ``apply(data, mask, offset)``: :func:`apply_mask` of this back-end.
-        self.apply = apply
-        self._into = into
-
-    def into(self, out: list[bytes], data: bytes | bytearray | memoryview, mask: bytes) -> None:
-        """Append ``data`` XORed with ``mask`` (in phase at byte 0) to ``out``."""
-        self._into(out, data, mask)
+    name: Literal["pure", "speedups"]
+    apply: MaskFunc
+    into: IntoFunc
 
     def __repr__(self) -> str:
         return f"<Masker {self.name}>"
